@@ -1,0 +1,459 @@
+/* ingest_table.c: creating, adopting and filling a layer table. Rows go in
+ * through one prepared INSERT with bound values. A new table is registered
+ * with SpatiaLite while empty (so its geometry column, spatial index and
+ * triggers are SpatiaLite's own), its triggers are set aside while rows go in,
+ * the R*Tree is packed once from the boxes gathered on the way, and the
+ * triggers come back before commit: later edits keep the index current. */
+#include "ingest_table_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wkb_int.h"
+
+static int name_taken(char **names, size_t n, const char *name)
+{
+    if (!sqlite3_stricmp(name, "fid") || !sqlite3_stricmp(name, "geom"))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (!sqlite3_stricmp(names[i], name))
+            return 1;
+    return 0;
+}
+
+/* A column name for a source field: the field's own name unless it is empty
+ * or taken, then "src_<name>" or "<name>_2", "<name>_3"... */
+static char *column_name(char **taken, size_t n, const char *field, size_t index)
+{
+    char buf[256];
+    if (!field || !*field)
+        snprintf(buf, sizeof buf, "field_%zu", index + 1);
+    else
+        snprintf(buf, sizeof buf, "%s", field);
+    if (!name_taken(taken, n, buf))
+        return strdup(buf);
+    char alt[300];
+    if (!sqlite3_stricmp(buf, "fid") || !sqlite3_stricmp(buf, "geom")) {
+        snprintf(alt, sizeof alt, "src_%s", buf);
+        if (!name_taken(taken, n, alt))
+            return strdup(alt);
+    }
+    for (int k = 2;; k++) {
+        snprintf(alt, sizeof alt, "%s_%d", buf, k);
+        if (!name_taken(taken, n, alt))
+            return strdup(alt);
+    }
+}
+
+int ingest_table_plan(ingest_table *t, cim_store *s, const cim_src_layer *src, const char *name)
+{
+    memset(t, 0, sizeof *t);
+    t->store = s;
+    t->src = src;
+    t->key_field = -1;
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->columns = calloc(src->field_count + 1, sizeof *t->columns);
+    for (size_t i = 0; i < src->field_count; i++)
+        t->columns[i] = column_name(t->columns, i, src->fields[i].name, i);
+    t->has_geom = src->geom_type != UINT32_MAX;
+    t->geom_type = t->has_geom ? src->geom_type : 0;
+    /* One declared type per layer: polygons and multipolygons both become
+     * MULTIPOLYGON (MakeValid may split a polygon), lines likewise. Points
+     * stay points unless the source declares multipoints. */
+    if (t->geom_type == CIM_WKB_POLYGON || t->geom_type == CIM_WKB_LINESTRING)
+        t->geom_type += 3;
+    t->promote = t->geom_type == CIM_WKB_MULTIPOLYGON || t->geom_type == CIM_WKB_MULTILINESTRING ||
+                 t->geom_type == CIM_WKB_MULTIPOINT;
+    t->has_z = src->has_z;
+    return CIM_OK;
+}
+
+static int scalar_int(cim_store *s, const char *sql, int64_t *out);
+
+/* Registers the empty table's geometry column and spatial index with
+ * SpatiaLite, then keeps the SQL of its triggers and drops them. */
+static int register_geometry(ingest_table *t)
+{
+    int srid = cim_store_srid(t->store);
+    char *sql = sqlite3_mprintf("SELECT RecoverGeometryColumn(%Q, 'geom', %d, %Q, %Q), CreateSpatialIndex(%Q, 'geom')",
+                                t->name, srid, cim_wkb_type_name(t->geom_type), t->has_z ? "XYZ" : "XY", t->name);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(t->store->db, sql, -1, &st, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return cim_store_sqlite_error(t->store, t->name);
+    int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1 && sqlite3_column_int(st, 1) == 1;
+    sqlite3_finalize(st);
+    if (!ok)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_SQLITE,
+                             "layer '%s': SpatiaLite refused to register its geometry column (%s %s)", t->name,
+                             cim_wkb_type_name(t->geom_type), t->has_z ? "XYZ" : "XY");
+    if (sqlite3_prepare_v2(t->store->db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cim_store_sqlite_error(t->store, t->name);
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    size_t cap = 8;
+    t->triggers = calloc(cap, sizeof *t->triggers);
+    char **names = calloc(cap, sizeof *names);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (t->trigger_count == cap) {
+            cap *= 2;
+            t->triggers = realloc(t->triggers, cap * sizeof *t->triggers);
+            names = realloc(names, cap * sizeof *names);
+        }
+        names[t->trigger_count] = strdup((const char *)sqlite3_column_text(st, 0));
+        t->triggers[t->trigger_count++] = strdup((const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    rc = CIM_OK;
+    for (size_t i = 0; i < t->trigger_count; i++) {
+        if (!rc)
+            rc = cim_store_execf(t->store, "DROP TRIGGER \"%w\"", names[i]);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int ingest_table_create(ingest_table *t)
+{
+    size_t cap = 256;
+    for (size_t i = 0; i < t->src->field_count; i++)
+        cap += strlen(t->columns[i]) * 2 + 40;
+    char *sql = malloc(cap + strlen(t->name) * 2);
+    size_t len = (size_t)sprintf(sql, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY", t->name);
+    for (size_t i = 0; i < t->src->field_count; i++) {
+        char *q = sqlite3_mprintf(", \"%w\" %s", t->columns[i], t->src->fields[i].decl);
+        len += (size_t)sprintf(sql + len, "%s", q);
+        sqlite3_free(q);
+    }
+    if (t->has_geom)
+        len += (size_t)sprintf(sql + len, ", geom %s", cim_wkb_type_name(t->geom_type));
+    sprintf(sql + len, ")");
+    int rc = cim_store_exec(t->store, sql);
+    free(sql);
+    t->created = 1;
+    t->first_new_fid = 1;
+    if (!rc && t->has_geom)
+        rc = register_geometry(t);
+    return rc;
+}
+
+static int scalar_int(cim_store *s, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return cim_store_sqlite_error(s, "store");
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "store");
+}
+
+/* For append/upsert: the existing geometry column decides type and Z. */
+static int read_geometry_column(ingest_table *t)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(t->store->db,
+                           "SELECT geometry_type, coord_dimension FROM geometry_columns"
+                           " WHERE f_table_name = lower(?1) AND f_geometry_column = 'geom'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cim_store_sqlite_error(t->store, "geometry_columns");
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    int had = t->has_geom;
+    t->has_geom = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int code = sqlite3_column_int(st, 0);
+        t->has_geom = 1;
+        t->geom_type = (uint32_t)(code % 1000);
+        t->has_z = sqlite3_column_int(st, 1) >= 3;
+        t->promote = t->geom_type >= CIM_WKB_MULTIPOINT && t->geom_type <= CIM_WKB_MULTIPOLYGON;
+    }
+    sqlite3_finalize(st);
+    if (had && !t->has_geom)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                             "layer '%s' has no geometry column but the source has geometries", t->name);
+    return CIM_OK;
+}
+
+static int column_exists(cim_store *s, const char *table, const char *col)
+{
+    char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q COLLATE NOCASE", table, col);
+    int64_t v = 0;
+    scalar_int(s, sql, &v);
+    sqlite3_free(sql);
+    return v == 1;
+}
+
+int ingest_table_adopt(ingest_table *t, const char *upsert_key)
+{
+    int rc = read_geometry_column(t);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < t->src->field_count; i++) {
+        /* Append keeps the source's own names: no renaming against the table. */
+        free(t->columns[i]);
+        t->columns[i] = strdup(t->src->fields[i].name);
+        if (!sqlite3_stricmp(t->columns[i], "fid") || !sqlite3_stricmp(t->columns[i], "geom")) {
+            free(t->columns[i]);
+            char buf[300];
+            snprintf(buf, sizeof buf, "src_%s", t->src->fields[i].name);
+            t->columns[i] = strdup(buf);
+        }
+        if (!column_exists(t->store, t->name, t->columns[i])) {
+            rc = cim_store_execf(t->store, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->name, t->columns[i],
+                                 t->src->fields[i].decl);
+            if (rc)
+                return rc;
+        }
+        if (upsert_key && !strcmp(t->src->fields[i].name, upsert_key))
+            t->key_field = (int)i;
+    }
+    char *sql = sqlite3_mprintf("SELECT coalesce(max(fid), 0) + 1 FROM \"%w\"", t->name);
+    rc = scalar_int(t->store, sql, &t->first_new_fid);
+    sqlite3_free(sql);
+    return rc;
+}
+
+int ingest_table_drop(cim_store *s, const char *name)
+{
+    int rc = CIM_OK;
+    char idx[128];
+    snprintf(idx, sizeof idx, "idx_%s_geom", name);
+    if (cim_store_table_exists(s, idx))
+        rc = cim_store_execf(s, "SELECT DisableSpatialIndex(%Q, 'geom'); DROP TABLE \"%w\";", name, idx);
+    if (!rc)
+        rc = cim_store_execf(s,
+                             "DELETE FROM geometry_columns_auth WHERE f_table_name = lower(%Q);"
+                             "DELETE FROM geometry_columns_statistics WHERE f_table_name = lower(%Q);"
+                             "DELETE FROM geometry_columns_field_infos WHERE f_table_name = lower(%Q);"
+                             "DELETE FROM geometry_columns_time WHERE f_table_name = lower(%Q);"
+                             "DELETE FROM geometry_columns WHERE f_table_name = lower(%Q);"
+                             "DROP TABLE IF EXISTS \"%w\";",
+                             name, name, name, name, name, name);
+    return rc;
+}
+
+static int prepare(ingest_table *t, sqlite3_stmt **st, const char *sql)
+{
+    if (sqlite3_prepare_v3(t->store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return cim_store_sqlite_error(t->store, t->name);
+    return CIM_OK;
+}
+
+/* "a", "b", geom  /  ?1, ?2, ?3  /  "a" = ?1, "b" = ?2, geom = ?3 */
+static char *column_list(const ingest_table *t, int style)
+{
+    size_t n = t->src->field_count, cap = 64;
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(t->columns[i]) * 2 + 24;
+    char *out = calloc(1, cap);
+    size_t len = 0;
+    size_t total = n + (t->has_geom ? 1 : 0);
+    for (size_t i = 0; i < total; i++) {
+        const char *col = i < n ? t->columns[i] : "geom";
+        char *part = style == 0   ? sqlite3_mprintf("%s\"%w\"", i ? ", " : "", col)
+                     : style == 1 ? sqlite3_mprintf("%s?%d", i ? ", " : "", (int)i + 1)
+                                  : sqlite3_mprintf("%s\"%w\" = ?%d", i ? ", " : "", col, (int)i + 1);
+        len += (size_t)snprintf(out + len, cap - len, "%s", part);
+        sqlite3_free(part);
+    }
+    return out;
+}
+
+int ingest_table_prepare(ingest_table *t)
+{
+    size_t total = t->src->field_count + (t->has_geom ? 1 : 0);
+    char *cols = column_list(t, 0), *params = column_list(t, 1), *sets = column_list(t, 2);
+    char *sql = total ? sqlite3_mprintf("INSERT INTO \"%w\" (%s) VALUES (%s)", t->name, cols, params)
+                      : sqlite3_mprintf("INSERT INTO \"%w\" DEFAULT VALUES", t->name);
+    int rc = prepare(t, &t->insert, sql);
+    sqlite3_free(sql);
+    if (!rc && t->key_field >= 0) {
+        /* sqlite3_mprintf has no %zu (its %z means "free this string"). */
+        sql = sqlite3_mprintf("UPDATE \"%w\" SET %s WHERE \"%w\" = ?%d", t->name, sets,
+                              t->columns[t->key_field], t->key_field + 1);
+        rc = prepare(t, &t->update, sql);
+        sqlite3_free(sql);
+        /* Keys seen in this run live in the temp database, outside the store
+         * file, so a failed run leaves the store byte-identical. */
+        if (!rc)
+            rc = cim_store_exec(t->store, "CREATE TEMP TABLE IF NOT EXISTS cim_seen_keys(k PRIMARY KEY);"
+                                          "DELETE FROM temp.cim_seen_keys;");
+        if (!rc)
+            rc = prepare(t, &t->seen, "INSERT INTO temp.cim_seen_keys(k) VALUES (?1)");
+    }
+    free(cols);
+    free(params);
+    free(sets);
+    return rc;
+}
+
+static void bind_values(sqlite3_stmt *st, const ingest_table *t, const cim_src_feature *f, const void *blob,
+                        int blob_len)
+{
+    size_t n = t->src->field_count;
+    for (size_t i = 0; i < n; i++) {
+        const cim_src_value *v = &f->values[i];
+        int k = (int)i + 1;
+        if (v->is_null) {
+            sqlite3_bind_null(st, k);
+            continue;
+        }
+        switch (t->src->fields[i].type) {
+        case CIM_FIELD_INTEGER:
+        case CIM_FIELD_INTEGER64:
+        case CIM_FIELD_BOOLEAN:
+            sqlite3_bind_int64(st, k, v->i);
+            break;
+        case CIM_FIELD_REAL:
+            sqlite3_bind_double(st, k, v->d);
+            break;
+        case CIM_FIELD_BINARY:
+            sqlite3_bind_blob64(st, k, v->s, v->slen, SQLITE_STATIC);
+            break;
+        default:
+            sqlite3_bind_text64(st, k, v->s, v->slen, SQLITE_STATIC, SQLITE_UTF8);
+            break;
+        }
+    }
+    if (t->has_geom) {
+        if (blob)
+            sqlite3_bind_blob(st, (int)n + 1, blob, blob_len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, (int)n + 1);
+    }
+}
+
+static int step(ingest_table *t, sqlite3_stmt *st, const cim_src_feature *f)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "layer '%s', feature %lld: %s", t->name,
+                             (long long)f->index, sqlite3_errmsg(t->store->db));
+    return CIM_OK;
+}
+
+static int check_key_once(ingest_table *t, const cim_src_feature *f)
+{
+    const cim_src_value *key = &f->values[t->key_field];
+    const char *kname = t->src->fields[t->key_field].name;
+    if (key->is_null)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "feature %lld: key field '%s' is empty",
+                             (long long)f->index, kname);
+    sqlite3_stmt *st = t->seen;
+    if (key->s)
+        sqlite3_bind_text64(st, 1, key->s, key->slen, SQLITE_STATIC, SQLITE_UTF8);
+    else
+        sqlite3_bind_int64(st, 1, key->i);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
+                             "feature %lld: key field '%s' value '%s' appears more than once in the source",
+                             (long long)f->index, kname, key->s ? key->s : "(number)");
+    return rc == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(t->store, "temp keys");
+}
+
+static int remember_box(ingest_table *t, const double *mbr)
+{
+    if (t->entry_count == t->entry_cap) {
+        size_t cap = t->entry_cap ? t->entry_cap * 2 : 4096;
+        cim_rtree_entry *e = realloc(t->entries, cap * sizeof *e);
+        if (!e)
+            return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory for the spatial index");
+        t->entries = e;
+        t->entry_cap = cap;
+    }
+    cim_rtree_entry_set(&t->entries[t->entry_count++], sqlite3_last_insert_rowid(t->store->db), mbr);
+    return CIM_OK;
+}
+
+int ingest_table_put(ingest_table *t, const cim_src_feature *f, const void *blob, int blob_len, const double *mbr,
+                     int *updated)
+{
+    *updated = 0;
+    if (t->update) {
+        int rc = check_key_once(t, f);
+        if (rc)
+            return rc;
+        bind_values(t->update, t, f, blob, blob_len);
+        rc = step(t, t->update, f);
+        if (rc)
+            return rc;
+        if (sqlite3_changes(t->store->db) > 0) {
+            *updated = 1;
+            return CIM_OK;
+        }
+    }
+    bind_values(t->insert, t, f, blob, blob_len);
+    int rc = step(t, t->insert, f);
+    if (!rc && t->created && blob && mbr)
+        rc = remember_box(t, mbr);
+    return rc;
+}
+
+/* A GEOMETRY column that turned out to hold only (multi)polygons, or only
+ * (multi)lines, is made a MULTI* column like any other polygon layer. */
+static int settle_generic_type(ingest_table *t)
+{
+    unsigned polys = (1u << CIM_WKB_POLYGON) | (1u << CIM_WKB_MULTIPOLYGON);
+    unsigned lines = (1u << CIM_WKB_LINESTRING) | (1u << CIM_WKB_MULTILINESTRING);
+    const char *cast = NULL;
+    if (!t->observed)
+        return CIM_OK;
+    if (!(t->observed & ~polys)) {
+        t->geom_type = CIM_WKB_MULTIPOLYGON;
+        cast = "CastToMultiPolygon";
+    } else if (!(t->observed & ~lines)) {
+        t->geom_type = CIM_WKB_MULTILINESTRING;
+        cast = "CastToMultiLineString";
+    } else if (!(t->observed & ~(1u << CIM_WKB_POINT))) {
+        t->geom_type = CIM_WKB_POINT;
+    } else if (!(t->observed & ~(1u << CIM_WKB_MULTIPOINT))) {
+        t->geom_type = CIM_WKB_MULTIPOINT;
+    } else {
+        return CIM_OK;
+    }
+    int rc = CIM_OK;
+    if (cast)
+        rc = cim_store_execf(t->store, "UPDATE \"%w\" SET geom = %s(geom) WHERE geom IS NOT NULL", t->name, cast);
+    if (!rc)
+        rc = cim_store_execf(t->store,
+                             "UPDATE geometry_columns SET geometry_type = %d WHERE f_table_name = lower(%Q)"
+                             " AND f_geometry_column = 'geom'",
+                             cim_splite_class(t->geom_type, t->has_z), t->name);
+    return rc;
+}
+
+int ingest_table_finish(ingest_table *t)
+{
+    if (!t->has_geom || !t->created)
+        return CIM_OK;
+    int rc = t->geom_type == 0 ? settle_generic_type(t) : CIM_OK;
+    char idx[96];
+    snprintf(idx, sizeof idx, "idx_%s_geom", t->name);
+    if (!rc)
+        rc = cim_rtree_bulk_load(t->store->db, idx, t->entries, t->entry_count);
+    for (size_t i = 0; !rc && i < t->trigger_count; i++)
+        rc = cim_store_exec(t->store, t->triggers[i]);
+    return rc;
+}
+
+void ingest_table_clear(ingest_table *t)
+{
+    sqlite3_finalize(t->insert);
+    sqlite3_finalize(t->update);
+    sqlite3_finalize(t->seen);
+    if (t->columns)
+        for (size_t i = 0; i < t->src->field_count; i++)
+            free(t->columns[i]);
+    free(t->columns);
+    for (size_t i = 0; i < t->trigger_count; i++)
+        free(t->triggers[i]);
+    free(t->triggers);
+    free(t->entries);
+    memset(t, 0, sizeof *t);
+}

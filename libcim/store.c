@@ -1,0 +1,429 @@
+/* store.c: creating and opening the SpatiaLite store, its catalogue and the
+ * transaction helpers the other modules use. */
+#include "store_int.h"
+
+#include <errno.h>
+#include <proj.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Readers and the nightly writer wait for each other this long, not fail. */
+#define STORE_BUSY_TIMEOUT_MS 60000
+/* A writer's page cache (negative: KiB). SQLite's default 2000 pages spill a
+ * large ingest into the WAL over and over (measured: 44k page writes for a
+ * 50 MB layer); 64 MB holds most layers and bounds memory. */
+#define STORE_WRITER_CACHE_KIB "-65536"
+
+static const char *const catalogue_sql =
+    "CREATE TABLE cim_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE cim_runs("
+    " id INTEGER PRIMARY KEY,"
+    " command TEXT NOT NULL,"
+    " arguments TEXT,"
+    " started_at TEXT NOT NULL,"
+    " ended_at TEXT,"
+    " status TEXT NOT NULL DEFAULT 'running',"
+    " counts TEXT,"
+    " message TEXT);"
+    /* What a run did to each layer; also how an unchanged re-ingest is recognised. */
+    "CREATE TABLE cim_run_layers("
+    " run_id INTEGER NOT NULL REFERENCES cim_runs(id),"
+    " layer TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " source TEXT, source_sha256 TEXT, recipe TEXT,"
+    " read INTEGER, inserted INTEGER, updated INTEGER, repaired INTEGER, empty INTEGER,"
+    " PRIMARY KEY (run_id, layer));"
+    "CREATE TABLE cim_layers("
+    " name TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('gis','bim','sensor','control','derived')),"
+    " role TEXT,"
+    " source TEXT, source_sha256 TEXT, source_format TEXT, source_crs TEXT, source_layer TEXT,"
+    " geometry_type TEXT, srid INTEGER, dims TEXT,"
+    " feature_count INTEGER NOT NULL DEFAULT 0,"
+    " minx REAL, miny REAL, maxx REAL, maxy REAL,"
+    " ingested_at TEXT,"
+    " run_id INTEGER REFERENCES cim_runs(id),"
+    " version INTEGER NOT NULL DEFAULT 1,"
+    " created_run INTEGER REFERENCES cim_runs(id),"
+    " repaired INTEGER NOT NULL DEFAULT 0,"
+    " lineage TEXT);";
+
+void cim_store_create_options_init(cim_store_create_options *opts)
+{
+    cim_store_create_options d = CIM_STORE_CREATE_OPTIONS_INIT;
+    *opts = d;
+}
+
+void cim_utc_now(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cim_store_sqlite_error(cim_store *s, const char *what)
+{
+    return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "%s: %s", what,
+                         s && s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+int cim_store_exec(cim_store *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "store '%s': %s", s->path,
+                               msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return CIM_OK;
+}
+
+int cim_store_execf(cim_store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    if (!sql)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    int rc = cim_store_exec(s, sql);
+    sqlite3_free(sql);
+    return rc;
+}
+
+int cim_store_begin(cim_store *s)
+{
+    return cim_store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int cim_store_commit(cim_store *s)
+{
+    return cim_store_exec(s, "COMMIT");
+}
+
+void cim_store_rollback(cim_store *s)
+{
+    if (s && s->db && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int cim_store_table_exists(cim_store *s, const char *table)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* The store CRS must be projected with metre units: areas are measured in it
+ * (DOMAIN.md: never in degrees or Web Mercator). */
+static int check_store_srid(int srid)
+{
+    char code[32];
+    snprintf(code, sizeof code, "EPSG:%d", srid);
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *crs = proj_create(ctx, code);
+    int rc = CIM_OK;
+    if (!crs) {
+        rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_PROJ, "--srid %d: unknown EPSG code", srid);
+    } else if (proj_get_type(crs) != PJ_TYPE_PROJECTED_CRS) {
+        rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_PROJ,
+                           "--srid %d (%s): not a projected CRS; the store measures areas and "
+                           "distances in metres (e.g. 4547 for Shenzhen, 6677 for Tokyo)",
+                           srid, proj_get_name(crs));
+    } else {
+        PJ *cs = proj_crs_get_coordinate_system(ctx, crs);
+        const char *unit = NULL;
+        if (cs)
+            proj_cs_get_axis_info(ctx, cs, 0, NULL, NULL, NULL, NULL, &unit, NULL, NULL);
+        if (!unit || strcmp(unit, "metre") != 0)
+            rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_PROJ,
+                               "--srid %d (%s): axis unit is %s, not metre", srid, proj_get_name(crs),
+                               unit ? unit : "unknown");
+        proj_destroy(cs);
+    }
+    proj_destroy(crs);
+    proj_context_destroy(ctx);
+    return rc;
+}
+
+static int connect(cim_store **out, const char *path, int sqlite_flags, int readonly)
+{
+    cim_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    s->path = strdup(path);
+    s->readonly = readonly;
+    if (sqlite3_open_v2(path, &s->db, sqlite_flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        int rc = cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "store '%s': %s", path,
+                               s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        cim_store_free(s);
+        return rc;
+    }
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
+    /* libgdal already links libspatialite: register its SQL functions on this
+     * connection instead of loading mod_spatialite as an extension. */
+    s->splite_cache = spatialite_alloc_connection();
+    spatialite_init_ex(s->db, s->splite_cache, 0);
+    *out = s;
+    return CIM_OK;
+}
+
+int cim_store_create(cim_store **out, const char *path, const cim_store_create_options *opts)
+{
+    cim_store_create_options defaults = CIM_STORE_CREATE_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    *out = NULL;
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return cim_error_set(CIM_EEXISTS, CIM_ERRCLASS_IO, "store '%s': file exists", path);
+    int rc = check_store_srid(opts->srid);
+    if (rc)
+        return rc;
+
+    /* Build the store under a temporary name and rename it into place, so a
+     * crash never leaves a half-made store at the path. */
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    cim_store *s = NULL;
+    rc = connect(&s, tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
+    if (rc) {
+        free(tmp);
+        return rc;
+    }
+    char now[32];
+    cim_utc_now(now);
+    int64_t run_id = 0;
+    char args[64];
+    snprintf(args, sizeof args, "--srid %d", opts->srid);
+    rc = cim_store_exec(s, "PRAGMA journal_mode=WAL");
+    if (!rc)
+        rc = cim_store_exec(s, "SELECT InitSpatialMetadata(1)");
+    if (!rc)
+        rc = cim_store_begin(s);
+    if (!rc)
+        rc = cim_store_exec(s, catalogue_sql);
+    if (!rc)
+        rc = cim_store_execf(s,
+                             "INSERT INTO cim_meta(key, value) VALUES"
+                             " ('schema_version', '%d'), ('srid', '%d'), ('created_at', %Q),"
+                             " ('library_version', %Q)",
+                             CIM_STORE_SCHEMA_VERSION, opts->srid, now, cim_version());
+    if (!rc)
+        rc = cim_run_insert(s, &run_id, "init", opts->command_line ? opts->command_line : args, now);
+    if (!rc)
+        rc = cim_run_finish(s, run_id, NULL, NULL);
+    if (!rc)
+        rc = cim_store_commit(s);
+    if (!rc) {
+        char *msg = NULL;
+        /* Fold the WAL into the file before the rename: the -wal/-shm files
+         * carry the temporary name. */
+        if (sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, &msg) != SQLITE_OK)
+            rc = cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "store '%s': %s", path, msg);
+        sqlite3_free(msg);
+    }
+    cim_store_free(s);
+    if (!rc && rename(tmp, path) != 0)
+        rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "store '%s': rename from '%s': %s", path, tmp,
+                           strerror(errno));
+    if (rc) {
+        unlink(tmp);
+        char side[4096];
+        snprintf(side, sizeof side, "%s-wal", tmp);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", tmp);
+        unlink(side);
+        free(tmp);
+        return rc;
+    }
+    free(tmp);
+    return cim_store_open(out, path, CIM_STORE_READWRITE);
+}
+
+/* Functions that read or write files outside the store, or load code: a
+ * planner's query must not reach them even though the store is read-only. */
+static int denied_function(const char *name)
+{
+    static const char *const prefixes[] = {
+        "load_extension", "import", "export", "blobfromfile", "blobtofile", "xb_load", "xb_store",
+        "dropgeotable", "droptable", "createspatialindex", "creatembrcache", "initspatialmetadata",
+        "checkduplicaterows", "removeduplicaterows", "elementary", "sqlproc_execute",
+        "storedproc", "storedvar", "writefile", "readfile", "gpkg", "createtopo", "createnetwork",
+    };
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!sqlite3_strnicmp(name, prefixes[i], (int)strlen(prefixes[i])))
+            return 1;
+    return 0;
+}
+
+int cim_store_readonly_authorizer(void *payload, int action, const char *a, const char *b, const char *db,
+                                  const char *trigger)
+{
+    (void)payload, (void)a, (void)db, (void)trigger;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_FUNCTION:
+        return denied_function(b) ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_PRAGMA: {
+        /* Pragmas whose argument names a table only report on it. */
+        static const char *const with_arg[] = {"table_info",  "table_xinfo", "index_list",      "index_info",
+                                               "index_xinfo", "table_list",  "foreign_key_list", "integrity_check",
+                                               "quick_check", "function_list"};
+        /* These set a value when given one, so only their bare form is allowed. */
+        static const char *const bare[] = {"page_count", "page_size", "user_version", "schema_version",
+                                           "journal_mode", "encoding", "application_id", "freelist_count"};
+        for (size_t i = 0; i < sizeof with_arg / sizeof with_arg[0]; i++)
+            if (!sqlite3_stricmp(a, with_arg[i]))
+                return SQLITE_OK;
+        for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++)
+            if (!sqlite3_stricmp(a, bare[i]))
+                return b == NULL ? SQLITE_OK : SQLITE_DENY;
+        return SQLITE_DENY;
+    }
+    default:
+        return SQLITE_DENY;
+    }
+}
+
+static int read_catalogue(cim_store *s)
+{
+    if (!cim_store_table_exists(s, "cim_meta"))
+        return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE,
+                             "store '%s': not a cim store (no cim_meta table; create one with 'cim init')",
+                             s->path);
+    const char *v = cim_store_meta(s, "schema_version");
+    int version = v ? atoi(v) : 0;
+    if (version > CIM_STORE_SCHEMA_VERSION)
+        return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE,
+                             "store '%s': schema version %d is newer than this cim understands (%d)",
+                             s->path, version, CIM_STORE_SCHEMA_VERSION);
+    if (version < 1)
+        return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "store '%s': no schema version in cim_meta",
+                             s->path);
+    v = cim_store_meta(s, "srid");
+    s->srid = v ? atoi(v) : 0;
+    if (s->srid <= 0)
+        return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "store '%s': no srid in cim_meta", s->path);
+    return CIM_OK;
+}
+
+int cim_store_open(cim_store **out, const char *path, unsigned int flags)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_IO, "store '%s': %s (create it with 'cim init')",
+                             path, strerror(errno));
+    int readonly = (flags & CIM_STORE_READONLY) != 0;
+    cim_store *s = NULL;
+    int rc = connect(&s, path, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, readonly);
+    if (rc)
+        return rc;
+    rc = read_catalogue(s);
+    if (!rc && readonly) {
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+        sqlite3_set_authorizer(s->db, cim_store_readonly_authorizer, NULL);
+    }
+    if (!rc && !readonly)
+        rc = cim_store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=" STORE_WRITER_CACHE_KIB);
+    if (rc) {
+        cim_store_free(s);
+        return rc;
+    }
+    *out = s;
+    return CIM_OK;
+}
+
+void cim_store_free(cim_store *s)
+{
+    if (!s)
+        return;
+    if (s->db) {
+        cim_store_rollback(s);
+        sqlite3_close_v2(s->db);
+    }
+    if (s->splite_cache)
+        spatialite_cleanup_ex(s->splite_cache);
+    free(s->meta_value);
+    free(s->path);
+    free(s);
+}
+
+int cim_store_srid(const cim_store *s)
+{
+    return s->srid;
+}
+
+const char *cim_store_path(const cim_store *s)
+{
+    return s->path;
+}
+
+const char *cim_store_meta(cim_store *s, const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    free(s->meta_value);
+    s->meta_value = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM cim_meta WHERE key = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            s->meta_value = strdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return s->meta_value;
+}
+
+int cim_run_insert(cim_store *s, int64_t *out_id, const char *command, const char *arguments,
+                   const char *started_at)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO cim_runs(command, arguments, started_at) VALUES (?1, ?2, ?3)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cim_store_sqlite_error(s, "cim_runs");
+    sqlite3_bind_text(st, 1, command, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, arguments, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, started_at, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_runs");
+    sqlite3_finalize(st);
+    *out_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int cim_run_finish(cim_store *s, int64_t id, const char *counts_json, const char *message)
+{
+    char now[32];
+    cim_utc_now(now);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE cim_runs SET ended_at = ?2, status = 'ok', counts = ?3, message = ?4"
+                           " WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cim_store_sqlite_error(s, "cim_runs");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, counts_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_runs");
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* store_int.h: the store handle and the helpers every module that writes
+ * SQL shares (never installed). */
+#ifndef CIM_STORE_INT_H
+#define CIM_STORE_INT_H
+
+#include <sqlite3.h>
+#include <spatialite.h>
+#include <stdint.h>
+
+#include "cim/store.h"
+#include "error_int.h"
+
+struct cim_store {
+    sqlite3 *db;
+    void *splite_cache;   /* SpatiaLite's per-connection state */
+    char *path;
+    int srid;
+    int readonly;
+    char *meta_value;     /* last cim_store_meta() result (borrowed by the caller) */
+};
+
+/* Raises CIM_ESTORE with "what: sqlite's message". Returns the code. */
+int cim_store_sqlite_error(cim_store *s, const char *what);
+/* Runs SQL without results; raises CIM_ESTORE on failure. */
+int cim_store_exec(cim_store *s, const char *sql);
+/* printf-style SQL (use %w / %q from sqlite3_mprintf for identifiers/strings). */
+int cim_store_execf(cim_store *s, const char *fmt, ...);
+int cim_store_begin(cim_store *s);   /* BEGIN IMMEDIATE: one writer, readers go on */
+int cim_store_commit(cim_store *s);
+void cim_store_rollback(cim_store *s);
+
+/* UTC now as "YYYY-MM-DDTHH:MM:SSZ". */
+void cim_utc_now(char buf[32]);
+
+/* cim_runs: a row for a command that changed the store. Written inside the
+ * command's own transaction, so a failed command leaves no trace and the store
+ * stays byte-identical. */
+int cim_run_insert(cim_store *s, int64_t *out_id, const char *command, const char *arguments,
+                   const char *started_at);
+int cim_run_finish(cim_store *s, int64_t id, const char *counts_json, const char *message);
+
+/* The authorizer of read-only handles and queries: reading only. */
+int cim_store_readonly_authorizer(void *payload, int action, const char *a, const char *b, const char *db,
+                                  const char *trigger);
+
+/* Non-zero when the SQLite table exists. */
+int cim_store_table_exists(cim_store *s, const char *table);
+
+#endif

@@ -1,0 +1,45 @@
+/* wkb_int.h: walking ISO WKB (little-endian, as cim's readers produce it) and
+ * encoding it as a SpatiaLite geometry blob (never installed). */
+#ifndef CIM_WKB_INT_H
+#define CIM_WKB_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf_int.h"
+
+/* ISO base types. */
+enum { CIM_WKB_POINT = 1, CIM_WKB_LINESTRING, CIM_WKB_POLYGON, CIM_WKB_MULTIPOINT,
+       CIM_WKB_MULTILINESTRING, CIM_WKB_MULTIPOLYGON, CIM_WKB_COLLECTION };
+
+typedef struct cim_wkb_info {
+    uint32_t type;     /* CIM_WKB_* of the top level */
+    int has_z;
+    size_t points;     /* coordinates in all parts */
+    double mbr[4];     /* minx, miny, maxx, maxy (only when points > 0) */
+    int nonfinite;     /* a coordinate is NaN or infinite */
+} cim_wkb_info;
+
+/* Called for each run of coordinates (a point, a line, a ring). coords is
+ * unaligned: read and write it with memcpy. stride is 2 or 3 doubles. */
+typedef int (*cim_wkb_coords_fn)(uint8_t *coords, uint32_t n, int stride, void *payload);
+
+/* Checks the structure (lengths, types, nesting, byte order), fills info.
+ * Returns 0, or CIM_EFORMAT with a message. */
+int cim_wkb_scan(const uint8_t *wkb, size_t len, cim_wkb_info *info);
+/* Calls fn for every coordinate run; stops at the first non-zero return. */
+int cim_wkb_walk(uint8_t *wkb, size_t len, cim_wkb_coords_fn fn, void *payload);
+
+/* SpatiaLite class code for an ISO base type and dimension (e.g. 1006 for
+ * MULTIPOLYGON Z), and its name ("MULTIPOLYGON"). */
+int cim_splite_class(uint32_t iso_type, int has_z);
+const char *cim_wkb_type_name(uint32_t iso_type);
+
+/* Encodes wkb as a SpatiaLite blob in out (replacing its contents). With
+ * promote set, a Polygon becomes a one-part MultiPolygon (LineString, Point
+ * likewise) so a layer keeps one declared type. z_fill adds z = 0 to 2D input
+ * for an XYZ layer. */
+int cim_splite_blob(cim_buf *out, const uint8_t *wkb, size_t len, const cim_wkb_info *info, int srid,
+                    int promote, int z_fill);
+
+#endif

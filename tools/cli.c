@@ -1,0 +1,88 @@
+/* cli.c: exit codes, error messages and argument helpers for the subcommands. */
+#include "cli.h"
+
+#include <cim/cim.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_exit_code(int rc)
+{
+    switch (rc) {
+    case CIM_OK: return CLI_EXIT_OK;
+    case CIM_EINVALID:
+    case CIM_EEXISTS: return CLI_EXIT_USAGE;
+    case CIM_ENOTFOUND:
+    case CIM_EFORMAT:
+    case CIM_ECRS:
+    case CIM_EGEOMETRY: return CLI_EXIT_DATA;
+    case CIM_EIO:
+    case CIM_ESTORE:
+    case CIM_ECANCELED: return CLI_EXIT_STORE;
+    default: return CLI_EXIT_INTERNAL;
+    }
+}
+
+int cli_fail(const char *what, int rc)
+{
+    const cim_error *e = cim_error_last();
+    fprintf(stderr, "cim: %s: %s\n", what, e && e->message ? e->message : cim_error_name(rc));
+    return cli_exit_code(rc);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "cim: %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'cim %s --help')\n", command);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+char *cli_join_args(int argc, char **argv)
+{
+    size_t n = 8;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 3;
+    char *s = malloc(n);
+    size_t len = (size_t)snprintf(s, n, "cim");
+    for (int i = 0; i < argc; i++) {
+        int quote = strchr(argv[i], ' ') != NULL || !*argv[i];
+        len += (size_t)snprintf(s + len, n - len, quote ? " '%s'" : " %s", argv[i]);
+    }
+    return s;
+}
+
+void cli_json_str(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
