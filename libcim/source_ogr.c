@@ -32,6 +32,8 @@ typedef struct ogr_layer {
     cim_buf *scratch;        /* per field: formatted dates and JSON lists */
     cim_buf wkb;
     OGRFieldType *ogr_types;
+    int *ogr_index;          /* the OGR field behind each cim field */
+    int *is_code;            /* GML code-list values (they had a codeSpace): always text */
     cim_field_type *refined; /* string columns retyped after a scan (GML, CSV); NULL if none */
 } ogr_layer;
 
@@ -172,7 +174,7 @@ static void refine_string_fields(ogr_layer *ol)
     int *state = calloc(n, sizeof *state); /* 0 unseen, 1 int32, 2 int64, 3 real, 4 string */
     int any_string = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ol->ogr_types[i] != OFTString || ol->base.fields[i].type == CIM_FIELD_JSON)
+        if (ol->ogr_types[i] != OFTString || ol->base.fields[i].type == CIM_FIELD_JSON || ol->is_code[i])
             state[i] = 4;
         else
             any_string = 1;
@@ -185,9 +187,10 @@ static void refine_string_fields(ogr_layer *ol)
     OGR_L_ResetReading(ol->layer);
     while ((f = OGR_L_GetNextFeature(ol->layer)) != NULL) {
         for (size_t i = 0; i < n; i++) {
-            if (state[i] == 4 || !OGR_F_IsFieldSetAndNotNull(f, (int)i))
+            int fi = ol->ogr_index[i];
+            if (state[i] == 4 || !OGR_F_IsFieldSetAndNotNull(f, fi))
                 continue;
-            const char *s = OGR_F_GetFieldAsString(f, (int)i);
+            const char *s = OGR_F_GetFieldAsString(f, fi);
             int64_t v;
             int kind = is_plain_integer(s, &v) ? (v >= INT32_MIN && v <= INT32_MAX ? 1 : 2)
                        : is_plain_real(s)      ? 3
@@ -304,7 +307,7 @@ static void read_value(ogr_layer *ol, OGRFeatureH f, size_t i)
 {
     cim_src_value *v = &ol->values[i];
     memset(v, 0, sizeof *v);
-    int fi = (int)i;
+    int fi = ol->ogr_index[i];
     if (!OGR_F_IsFieldSetAndNotNull(f, fi)) {
         v->is_null = 1;
         return;
@@ -441,6 +444,8 @@ static void ogr_layer_free(cim_src_layer *l)
     free(ol->scratch);
     free(ol->values);
     free(ol->ogr_types);
+    free(ol->ogr_index);
+    free(ol->is_code);
     free(ol->refined);
     cim_buf_free(&ol->wkb);
     cim_src_layer_clear(l);
@@ -457,15 +462,32 @@ static int make_layer(cim_source *src, OGRLayerH layer, const cim_ingest_options
     l->name = strdup(OGR_L_GetName(layer));
     ol->layer = layer;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    l->field_count = (size_t)OGR_FD_GetFieldCount(defn);
-    l->fields = calloc(l->field_count + 1, sizeof *l->fields);
-    ol->ogr_types = calloc(l->field_count + 1, sizeof *ol->ogr_types);
-    ol->values = calloc(l->field_count + 1, sizeof *ol->values);
-    ol->scratch = calloc(l->field_count + 1, sizeof *ol->scratch);
-    for (size_t i = 0; i < l->field_count; i++) {
+    size_t n = (size_t)OGR_FD_GetFieldCount(defn);
+    l->fields = calloc(n + 1, sizeof *l->fields);
+    ol->ogr_types = calloc(n + 1, sizeof *ol->ogr_types);
+    ol->ogr_index = calloc(n + 1, sizeof *ol->ogr_index);
+    ol->is_code = calloc(n + 1, sizeof *ol->is_code);
+    ol->values = calloc(n + 1, sizeof *ol->values);
+    ol->scratch = calloc(n + 1, sizeof *ol->scratch);
+    for (size_t i = 0; i < n; i++) {
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, (int)i);
-        l->fields[i].name = strdup(OGR_Fld_GetNameRef(fd));
-        map_field(fd, &l->fields[i], &ol->ogr_types[i]);
+        const char *name = OGR_Fld_GetNameRef(fd);
+        /* GML (read with GML_ATTRIBUTES_TO_OGR_FIELDS) gives "x_codeSpace"
+         * beside each code-list value x: it marks x as a code, and is itself
+         * only the code list's path, so it is not kept. */
+        size_t len = strlen(name);
+        if (!strcmp(src->driver, "GML") && len > 10 && !strcmp(name + len - 10, "_codeSpace"))
+            continue;
+        size_t k = l->field_count++;
+        l->fields[k].name = strdup(name);
+        ol->ogr_index[k] = (int)i;
+        map_field(fd, &l->fields[k], &ol->ogr_types[k]);
+        if (!strcmp(src->driver, "GML")) {
+            char *cs = malloc(len + 11);
+            snprintf(cs, len + 11, "%s_codeSpace", name);
+            ol->is_code[k] = OGR_FD_GetFieldIndex(defn, cs) >= 0;
+            free(cs);
+        }
     }
     OGRwkbGeometryType gt = OGR_FD_GetGeomFieldCount(defn) > 0 ? OGR_L_GetGeomType(layer) : wkbNone;
     l->geom_type = gt == wkbNone ? 0 : base_type(gt);
@@ -491,6 +513,7 @@ static void ogr_close(cim_source *src)
     if (src->handle)
         GDALClose((GDALDatasetH)src->handle);
     src->handle = NULL;
+    CPLSetThreadLocalConfigOption("GML_FIELDTYPES", NULL);
 }
 
 static char **open_options(const char *driver, const cim_ingest_options *opts)
@@ -498,8 +521,14 @@ static char **open_options(const char *driver, const cim_ingest_options *opts)
     char **o = NULL;
     if (!strcmp(driver, "ESRI Shapefile") && opts->encoding)
         o = CSLSetNameValue(o, "ENCODING", opts->encoding);
-    if (!strcmp(driver, "GML"))
-        o = CSLSetNameValue(o, "GML_FIELDTYPES", "ALWAYS_STRING");
+    if (!strcmp(driver, "GML")) {
+        /* Never write a .gfs schema file beside the user's source, never
+         * fetch XSD schemas from the network, and expose codeSpace
+         * attributes so code-list values can be told from numbers. */
+        o = CSLSetNameValue(o, "WRITE_GFS", "NO");
+        o = CSLSetNameValue(o, "DOWNLOAD_SCHEMA", "NO");
+        o = CSLSetNameValue(o, "GML_ATTRIBUTES_TO_OGR_FIELDS", "YES");
+    }
     if (!strcmp(driver, "CSV")) {
         o = CSLSetNameValue(o, "X_POSSIBLE_NAMES", CSV_X_NAMES);
         o = CSLSetNameValue(o, "Y_POSSIBLE_NAMES", CSV_Y_NAMES);
@@ -548,6 +577,12 @@ int cim_source_open_ogr(cim_source *src, const cim_ingest_options *opts)
                              src->path, *ogr_msg() ? ": " : "", ogr_msg());
     src->driver = strdup(GDALGetDriverShortName(drv));
     char **oo = open_options(src->driver, opts);
+    /* GML: read every value as text (GDAL's guesses drop leading zeros of
+     * codes such as prefecture "01"); refine_string_fields types them after.
+     * A configuration option in GDAL 3.6, not an open option; thread-local
+     * so other threads' reads are untouched, cleared in ogr_close(). */
+    if (!strcmp(src->driver, "GML"))
+        CPLSetThreadLocalConfigOption("GML_FIELDTYPES", "ALWAYS_STRING");
     const char *allowed[] = {src->driver, NULL};
     GDALDatasetH ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, allowed,
                                  (const char *const *)oo, NULL);

@@ -126,14 +126,16 @@ int sample_lu_plan(int lu, sample_rng *r)
     }
 }
 
-/* use, storey height, storeys min..max, length, depth, gap, setback, L share */
+/* use, storey height, storeys min..max, length, depth, gap, setback, L share.
+ * Mixed parcels build for their dominant (first) code: R2+C1 residential
+ * towers over shops, C1+R2 offices with flats. */
 static const sample_building_kind bk_r1 = {"residential", 3.0, 2, 6, 14, 22, 10, 16, 8, 5, 0.3};
 static const sample_building_kind bk_r2 = {"residential", 3.0, 10, 48, 22, 40, 14, 22, 13, 8, 0.15};
 static const sample_building_kind bk_r3 = {"residential", 3.0, 6, 18, 20, 40, 12, 18, 10, 6, 0.2};
 static const sample_building_kind bk_r4 = {"residential", 3.0, 4, 9, 10, 16, 9, 14, 2.5, 2, 0.05};
-static const sample_building_kind bk_rc = {"mixed", 3.0, 10, 45, 24, 42, 16, 26, 13, 8, 0.3};
+static const sample_building_kind bk_rc = {"residential", 3.0, 10, 45, 24, 42, 16, 26, 13, 8, 0.3};
 static const sample_building_kind bk_c1 = {"office", 3.9, 8, 60, 30, 55, 25, 40, 13, 10, 0.35};
-static const sample_building_kind bk_cr = {"mixed", 3.9, 8, 50, 28, 50, 22, 36, 13, 10, 0.35};
+static const sample_building_kind bk_cr = {"office", 3.9, 8, 50, 28, 50, 22, 36, 13, 10, 0.35};
 static const sample_building_kind bk_c5 = {"commercial", 3.9, 1, 5, 30, 60, 25, 45, 10, 8, 0.3};
 static const sample_building_kind bk_gic = {"public", 3.9, 2, 8, 25, 60, 15, 30, 9, 6, 0.3};
 static const sample_building_kind bk_m0 = {"research", 3.9, 6, 25, 30, 60, 20, 30, 13, 8, 0.3};

@@ -234,7 +234,7 @@ static void test_helmert_bad_specs(void)
     expect_crs_error("helmert2d:base=EPSG:4326,dx=1", NULL, 4547, "not a projected CRS");
     expect_crs_error("helmert2d:base=EPSG:4547,dz=1", NULL, 4547, "unknown helmert2d parameter 'dz'");
     expect_crs_error("helmert2d:base=EPSG:4547,rot=abc", NULL, 4547, "bad value for 'rot'");
-    expect_crs_error("helmert2d:base=EPSG:4547,scale=-1e6", NULL, 4547, "scale");
+    expect_crs_error("helmert2d:base=EPSG:4547,scale=-1e6", NULL, 4547, "above -1e6 ppm");
     expect_crs_error("helmert2d:base=EPSG:99999", NULL, 4547, "EPSG:99999");
 }
 
@@ -364,7 +364,7 @@ static void test_errors(void)
     expect_crs_error("EPSG:99999", NULL, 4547, "unknown source CRS 'EPSG:99999': ");
     expect_crs_error("EPSG:99999", NULL, 4547, "not found");
     expect_crs_error("not a crs", NULL, 4547, "'not a crs'");
-    expect_crs_error("+proj=helmert +x=1", NULL, 4547, "+proj=helmert");
+    expect_crs_error("+proj=helmert +x=1", NULL, 4547, "'+proj=helmert +x=1': not a coordinate reference system");
     expect_crs_error(NULL, "PROJCS[\"broken\",", 4547, "WKT");
     expect_crs_error("EPSG:4326", NULL, 99998, "EPSG:99998");
     CHECK(cim_error_last() && cim_error_last()->klass == CIM_ERRCLASS_PROJ);

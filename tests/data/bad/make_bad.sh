@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# make_bad.sh OUTDIR: writes the bad-input corpus for the CLI tests (small
+# files, made at test time so nothing binary is committed). Each file is one
+# way a real source goes wrong; tests/cli/test_ingest_errors.sh says what cim
+# must do with each. Needs ogr2ogr (GDAL) for the shapefiles and iconv.
+#
+#   truncated.geojson     cut in the middle of the second feature
+#   empty.geojson         zero bytes
+#   notjson.geojson       plain text
+#   nan.geojson           a NaN coordinate in feature 1 (json-c accepts NaN)
+#   lon500.geojson        WGS84 with longitude 500 in feature 1
+#   huge.geojson          a 1e300 coordinate in feature 1
+#   noprj.shp             a shapefile without .prj (no CRS)
+#   gbk.shp               GBK text in field 'name', no .cpg (encoding unknown)
+#   gbk_expected.txt      the UTF-8 text gbk.shp holds, one value a line by fid
+#   bowtie.geojson        feature 1 is a self-intersecting figure-eight (repairable)
+#   collapsed.geojson     feature 1 has all its points on one line (zero area)
+#   mixed.geojson         feature 2 is a Point among Polygons
+#   degrees_as_4547.geojson  lon/lat numbers labelled EPSG:4547
+#   lonlat.csv            a good CSV with lon/lat columns (3 points)
+#   attrs.csv             a good CSV without coordinates (4 rows)
+#   wrong_ext.shp         GeoJSON text in a file named .shp
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: make_bad.sh OUTDIR" >&2
+    exit 2
+fi
+out=$1
+mkdir -p "$out"
+cd "$out"
+
+# A 0.001-degree square near Futian, Shenzhen (about 100 m x 110 m).
+sq() { # sq LON LAT: a closed ring as GeoJSON
+    local x=$1 y=$2
+    local x2 y2
+    x2=$(awk -v a="$x" 'BEGIN{printf "%.3f", a+0.001}')
+    y2=$(awk -v a="$y" 'BEGIN{printf "%.3f", a+0.001}')
+    printf '[[[%s,%s],[%s,%s],[%s,%s],[%s,%s],[%s,%s]]]' "$x" "$y" "$x2" "$y" "$x2" "$y2" "$x" "$y2" "$x" "$y"
+}
+feature() { # feature ID GEOMETRY_JSON
+    printf '{"type":"Feature","properties":{"id":%s,"name":"p%s"},"geometry":%s}' "$1" "$1" "$2"
+}
+poly() { printf '{"type":"Polygon","coordinates":%s}' "$1"; }
+collection() { # collection NAME FEATURE...
+    local name=$1
+    shift
+    printf '{"type":"FeatureCollection","name":"%s","features":[\n' "$name"
+    local first=1
+    for f in "$@"; do
+        [ $first = 1 ] || printf ',\n'
+        printf '%s' "$f"
+        first=0
+    done
+    printf '\n]}\n'
+}
+
+good0=$(feature 0 "$(poly "$(sq 114.050 22.540)")")
+good2=$(feature 2 "$(poly "$(sq 114.060 22.540)")")
+
+# Truncated: the text stops inside feature 1's coordinates.
+full=$(collection truncated "$good0" "$(feature 1 "$(poly "$(sq 114.055 22.540)")")" "$good2")
+printf '%s' "$full" | head -c "$(( ${#good0} + 120 ))" > truncated.geojson
+
+: > empty.geojson
+printf 'this is not JSON, just a line of text\n' > notjson.geojson
+
+collection nan "$good0" \
+    "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.54],[NaN,22.54],[114.056,22.541],[114.055,22.54]]]}')" \
+    "$good2" > nan.geojson
+collection lon500 "$good0" "$(feature 1 "$(poly "$(sq 500.000 22.540)")")" "$good2" > lon500.geojson
+collection huge "$good0" \
+    "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.54],[1e300,22.54],[114.056,22.541],[114.055,22.54]]]}')" \
+    "$good2" > huge.geojson
+
+# Figure-eight: the ring crosses itself at (114.0555, 22.5405).
+collection bowtie "$good0" \
+    "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.540],[114.056,22.541],[114.056,22.540],[114.055,22.541],[114.055,22.540]]]}')" \
+    "$good2" > bowtie.geojson
+# Every point on the line y = x - 91.515: no area at all.
+collection collapsed "$good0" \
+    "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.540],[114.056,22.541],[114.057,22.542],[114.055,22.540]]]}')" \
+    "$good2" > collapsed.geojson
+collection mixed "$good0" "$(feature 1 "$(poly "$(sq 114.055 22.540)")")" \
+    "$(feature 2 '{"type":"Point","coordinates":[114.061,22.541]}')" > mixed.geojson
+
+# Degrees labelled as metres: as EPSG:4547 these lie near (114 m, 22 m) from the
+# projection's false origin, thousands of km from Shenzhen.
+{
+    printf '{"type":"FeatureCollection","name":"degrees_as_4547",'
+    printf '"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}},"features":[\n'
+    printf '%s,\n%s\n]}\n' "$good0" "$good2"
+} > degrees_as_4547.geojson
+
+# A GeoJSON named .shp.
+cp lon500.geojson wrong_ext.shp
+
+printf 'station,lon,lat,pm25\nS01,114.0579,22.5431,35.5\nS02,114.1315,22.5485,41.0\nS03,113.9304,22.5329,28.25\n' > lonlat.csv
+printf 'code,name,population\n440303,Luohu,1140000\n440304,Futian,1553000\n440305,Nanshan,1795000\n440306,Baoan,4476000\n' > attrs.csv
+
+# Shapefiles, made by GDAL from small GeoJSON.
+collection noprj "$good0" "$good2" > noprj_src.geojson
+ogr2ogr -q -f "ESRI Shapefile" noprj.shp noprj_src.geojson
+rm -f noprj.prj noprj.cpg noprj_src.geojson
+
+gbk_names=("福田区中心公园" "南山科技园" "罗湖东门")
+feats=()
+for i in 0 1 2; do
+    feats+=("$(printf '{"type":"Feature","properties":{"id":%d,"name":"%s"},"geometry":%s}' \
+        "$i" "${gbk_names[$i]}" "$(poly "$(sq "114.0$((5 + i))0" 22.540)")")")
+done
+collection gbk "${feats[@]}" > gbk_src.geojson
+ogr2ogr -q -f "ESRI Shapefile" -lco ENCODING=GBK gbk.shp gbk_src.geojson
+rm -f gbk.cpg gbk_src.geojson
+printf '%s\n' "${gbk_names[@]}" > gbk_expected.txt
+# Make sure the DBF really holds GBK bytes (not UTF-8): the test is void otherwise.
+gbk_bytes=$(head -1 gbk_expected.txt | iconv -f UTF-8 -t GBK)
+if ! LC_ALL=C grep -aqF "$gbk_bytes" gbk.dbf; then
+    echo "make_bad.sh: gbk.dbf does not hold GBK text" >&2
+    exit 1
+fi
