@@ -490,6 +490,13 @@ static int report_progress(ingest_ctx *c, const char *stage)
     return CIM_OK;
 }
 
+/* Puts the source path in front of a feature's error: the message names the
+ * layer and feature, but a layer name alone does not say which file to open. */
+static int source_error(const ingest_ctx *c)
+{
+    return cim_error_prefix("source '%s'", c->src->path);
+}
+
 static int copy_features(ingest_ctx *c, ingest_table *t, cim_src_layer *l, coord_pass *cp,
                          cim_ingest_layer_result *res)
 {
@@ -508,17 +515,17 @@ static int copy_features(ingest_ctx *c, ingest_table *t, cim_src_layer *l, coord
             } else if (rc == CIM_ENOTFOUND) {
                 res->empty++;
             } else {
-                return rc;
+                return source_error(c);
             }
         } else {
             res->empty++;
         }
         res->repaired += repaired;
         if ((rc = check_text(l, &f, c)))
-            return rc;
+            return source_error(c);
         int updated = 0;
         if ((rc = ingest_table_put(t, &f, blob, blob_len, blob ? mbr : NULL, &updated)))
-            return rc;
+            return source_error(c);
         if (updated)
             res->updated++;
         else
@@ -527,7 +534,7 @@ static int copy_features(ingest_ctx *c, ingest_table *t, cim_src_layer *l, coord
             return rc;
     }
     if (rc != CIM_ITEROVER)
-        return rc == CIM_EFORMAT ? cim_error_prefix("source '%s'", c->src->path) : rc;
+        return rc == CIM_EFORMAT ? source_error(c) : rc;
     return CIM_OK;
 }
 

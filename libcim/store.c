@@ -127,6 +127,19 @@ int cim_store_table_exists(cim_store *s, const char *table)
     return found;
 }
 
+/* Web Mercator: EPSG methods 1024 "Popular Visualisation Pseudo Mercator"
+ * (EPSG:3857, 900913) and 9841 "Mercator (1SP) (Spherical)" (the deprecated
+ * EPSG:3785). Metre units, but areas at 22.5N come out about 17 % too large. */
+static int is_pseudo_mercator(PJ_CONTEXT *ctx, const PJ *crs)
+{
+    PJ *op = proj_crs_get_coordoperation(ctx, crs);
+    const char *auth = NULL, *method = NULL;
+    int yes = op && proj_coordoperation_get_method_info(ctx, op, NULL, &auth, &method) && auth && method &&
+              !strcmp(auth, "EPSG") && (!strcmp(method, "1024") || !strcmp(method, "9841"));
+    proj_destroy(op);
+    return yes;
+}
+
 /* The store CRS must be projected with metre units: areas are measured in it
  * (DOMAIN.md: never in degrees or Web Mercator). */
 static int check_store_srid(int srid)
@@ -134,6 +147,8 @@ static int check_store_srid(int srid)
     char code[32];
     snprintf(code, sizeof code, "EPSG:%d", srid);
     PJ_CONTEXT *ctx = proj_context_create();
+    /* PROJ would print "crs not found" on stderr; the error below says it. */
+    proj_log_level(ctx, PJ_LOG_NONE);
     PJ *crs = proj_create(ctx, code);
     int rc = CIM_OK;
     if (!crs) {
@@ -152,6 +167,11 @@ static int check_store_srid(int srid)
             rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_PROJ,
                                "--srid %d (%s): axis unit is %s, not metre", srid, proj_get_name(crs),
                                unit ? unit : "unknown");
+        else if (is_pseudo_mercator(ctx, crs))
+            rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_PROJ,
+                               "--srid %d (%s): Web Mercator distorts areas (about 17 %% at 22.5N); use a "
+                               "local projection (e.g. 4547 for Shenzhen, 6677 for Tokyo)",
+                               srid, proj_get_name(crs));
         proj_destroy(cs);
     }
     proj_destroy(crs);
@@ -330,9 +350,11 @@ int cim_store_open(cim_store **out, const char *path, unsigned int flags)
 {
     *out = NULL;
     struct stat st;
+    /* A store that cannot be reached is a store failure (exit 4), not bad
+     * input data: CIM_ENOTFOUND is for layers, fields and source files. */
     if (stat(path, &st) != 0)
-        return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_IO, "store '%s': %s (create it with 'cim init')",
-                             path, strerror(errno));
+        return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "store '%s': %s (create it with 'cim init')", path,
+                             strerror(errno));
     int readonly = (flags & CIM_STORE_READONLY) != 0;
     cim_store *s = NULL;
     int rc = connect(&s, path, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, readonly);

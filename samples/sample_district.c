@@ -19,8 +19,8 @@
 /* The district's south-west corner: Nanshan, between Shenzhen Bay and the hills. */
 #define ORIGIN_LON 113.93
 #define ORIGIN_LAT 22.53
-#define MAX_PARCELS 2000000
-#define MAX_SENSOR_DAYS 366
+#define MAX_PARCELS 10000000  /* as cmd_sample allows; ~10 GB of files */
+#define MAX_SENSOR_DAYS 3660
 
 /* mkdir -p: the caller names a directory that may not exist yet. */
 static int make_dirs(const char *dir, char *err, size_t errlen)

@@ -50,7 +50,6 @@ typedef enum sample_lu {
 
 const char *sample_lu_code(int lu);
 int sample_lu_is_industrial(int lu);   /* M0 or M1 */
-int sample_lu_has_buildings(int lu);   /* not green, water or open land */
 sample_lu sample_lu_pick(sample_zone zone, sample_rng *r);
 /* Regulatory limits for a parcel: the code's base value varied a little. */
 void sample_lu_limits(int lu, sample_zone zone, sample_rng *r, double *far, double *height);
@@ -119,7 +118,6 @@ const char *sample_road_class_name(int klass);
 int sample_layout_plan(sample_layout *L, uint64_t seed, int64_t parcels,
                        double origin_x, double origin_y, char *err, size_t errlen);
 void sample_layout_free(sample_layout *L);
-sample_zone sample_layout_zone(const sample_layout *L, int c, int r);
 int sample_layout_street(const sample_layout *L, double x, double y);
 const char *sample_street_name(int street);
 int sample_layout_blocks(const sample_layout *L);  /* city blocks + eco superblocks */
@@ -192,7 +190,6 @@ typedef struct sample_out {
     char path[4096];
 } sample_out;
 
-int sample_path(char *out, size_t outlen, const char *dir, const char *file);
 /* layer != NULL: a GeoJSON FeatureCollection of that name; NULL: plain text. */
 int sample_out_open(sample_out *o, const char *dir, const char *file, const char *layer,
                     char *err, size_t errlen);
@@ -215,20 +212,6 @@ void sample_geom_point(sample_out *o, double lon, double lat);
 void sample_geom_line(sample_out *o, const double *lon, const double *lat, int n);
 void sample_geom_polygon(sample_out *o, const double *lon, const double *lat, int n);
 
-/* ---- the layers ---- */
-
-typedef struct sample_ctx {
-    const cim_sample_options *opts;
-    const char *dir;
-    sample_layout layout;
-    sample_geo geo;
-    cim_sample_summary *sum;
-    char *err;
-    size_t errlen;
-} sample_ctx;
-
-int sample_write_parcels(sample_ctx *c);      /* parcels + buildings (sample_parcels.c) */
-
 /* ---- building footprints (sample_buildings.c) ---- */
 
 #define SAMPLE_BUILDING_MAXV 6
@@ -245,6 +228,20 @@ typedef struct sample_building {
  * how many were written to out (at most SAMPLE_BUILDINGS_PER_PARCEL). */
 int sample_buildings_make(const sample_block *B, const sample_parcel *p, sample_rng *r,
                           sample_building *out);
+
+/* ---- the layers ---- */
+
+typedef struct sample_ctx {
+    const cim_sample_options *opts;
+    const char *dir;
+    sample_layout layout;
+    sample_geo geo;
+    cim_sample_summary *sum;
+    char *err;
+    size_t errlen;
+} sample_ctx;
+
+int sample_write_parcels(sample_ctx *c);      /* parcels + buildings (sample_parcels.c) */
 int sample_write_roads(sample_ctx *c);        /* sample_roads.c */
 int sample_write_controls(sample_ctx *c);     /* block lines + eco line: sample_controls.c */
 int sample_write_sensors(sample_ctx *c);      /* stations + readings: sample_sensors.c */

@@ -59,11 +59,6 @@ int sample_lu_is_industrial(int lu)
     return lu == LU_M0 || lu == LU_M1;
 }
 
-int sample_lu_has_buildings(int lu)
-{
-    return lu != LU_G1 && lu != LU_G2 && lu != LU_E;
-}
-
 sample_lu sample_lu_pick(sample_zone zone, sample_rng *r)
 {
     const lu_weight *mix;

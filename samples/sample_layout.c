@@ -54,6 +54,8 @@ static double hashed_uniform(uint64_t seed, int purpose, int index)
     return sample_rng_uniform(&r);
 }
 
+/* Frees the grid but keeps seed and origin: the planner rebuilds the same
+ * district at several grid sizes before it settles on one. */
 void sample_layout_free(sample_layout *L)
 {
     free(L->vx);
@@ -90,7 +92,7 @@ int sample_layout_street(const sample_layout *L, double x, double y)
 
 /* Which quarter a city block belongs to. Industrial membership is decided per
  * cluster so that every cluster is wholly industrial or not at all. */
-sample_zone sample_layout_zone(const sample_layout *L, int c, int r)
+static sample_zone sample_layout_zone(const sample_layout *L, int c, int r)
 {
     int k = SAMPLE_CLUSTER;
     int c0 = c / k * k, r0 = r / k * k;

@@ -10,7 +10,7 @@
 
 #define OUT_BUF (256u * 1024u)
 
-int sample_path(char *out, size_t outlen, const char *dir, const char *file)
+static int sample_path(char *out, size_t outlen, const char *dir, const char *file)
 {
     int n = snprintf(out, outlen, "%s/%s", dir, file);
     return (n < 0 || (size_t)n >= outlen) ? -1 : 0;

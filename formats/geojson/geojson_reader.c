@@ -365,6 +365,17 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+/* Is the sequence at p a valid start of UTF-8 cut off by the end of the
+ * file? (Then the message says the file is truncated, not invalid.) */
+static int utf8_truncated(const unsigned char *p, const unsigned char *end)
+{
+    unsigned char buf[4] = { 0x80, 0x80, 0x80, 0x80 };    /* complete it with continuations */
+    size_t have = (size_t)(end - p);
+    if (have >= 4) return 0;
+    memcpy(buf, p, have);
+    return utf8_len(buf, buf + 4) > have;
+}
+
 /* Validates one escape sequence at p (the backslash); returns its length. */
 static int scan_escape(gj_reader *r, const unsigned char *p, size_t *len, int *nul)
 {
@@ -437,6 +448,8 @@ static int scan_string(gj_reader *r, gj_span *out)
             return fail(r, GJ_ERROR, p, "control character 0x%02X inside a string (must be escaped)", *p);
         } else {
             size_t n = utf8_len(p, end);
+            if (!n && utf8_truncated(p, end))
+                return fail(r, GJ_ERROR, p, "unexpected end of file inside a string");
             if (!n) return fail(r, GJ_ERROR, p, "invalid UTF-8 in a string");
             p += n;
         }
@@ -2011,8 +2024,9 @@ static int check_feature_id(gj_reader *r)
     TRY(scan_value(r, &v, "id", 2));
     if (v.kind == V_NULL) return GJ_OK;
     if (v.kind == V_INT && v.i >= 0) return GJ_OK;
-    return fail(r, GJ_UNSUPPORTED, at, "feature \"id\" is not a non-negative integer (GDAL turns it "
-                "into an \"id\" field)");
+    return fail(r, GJ_UNSUPPORTED, at, "feature \"id\" is %s, not a non-negative integer (GDAL turns "
+                "it into an \"id\" field)", v.kind == V_STRING ? "a string" : v.kind == V_INT ?
+                "negative" : v.kind == V_REAL ? "not an integer" : "a boolean");
 }
 
 /* Reads one Feature object. The schema pass checks everything GDAL treats

@@ -193,7 +193,7 @@ static void test_options(const char *dir)
 /* Everything GDAL can tell us about one generated district. */
 static void test_with_gdal(const char *dir, const cim_sample_summary *s, int64_t requested)
 {
-    char src[1200], gpkg[1200], cmd[8192];
+    char src[1200], gpkg[1200], cmd[16384];
     CHECK(feature_count(dir, "parcels.geojson", "parcels") == s->parcels);
     CHECK(feature_count(dir, "buildings.geojson", "buildings") == s->buildings);
     CHECK(feature_count(dir, "roads.geojson", "roads") == s->roads);
