@@ -204,8 +204,9 @@ static void test_with_gdal(const char *dir, const cim_sample_summary *s, int64_t
     /* The coverage, measured in EPSG:4547 metres by SpatiaLite. */
     snprintf(src, sizeof src, "%s/parcels.geojson", dir);
     char *out = sql(src,
-        "SELECT sum(ST_Area(ST_Transform(geometry, 4547))) AS total, "
-        "ST_Area(ST_Transform(ST_Union(geometry), 4547)) AS uni, "
+        "SELECT * FROM (SELECT ST_Area(ST_Transform(u, 4547)) AS uni, ST_NumGeometries(u) AS parts "
+        "               FROM (SELECT ST_Union(geometry) AS u FROM parcels)), "
+        "(SELECT sum(ST_Area(ST_Transform(geometry, 4547))) AS total, "
         "sum(NOT ST_IsValid(geometry)) AS invalid, sum(NOT ST_IsPolygonCCW(geometry)) AS cw, "
         "count(DISTINCT parcel_id) AS ids, "
         "sum(scheme <> 'SZ' OR district <> '南山区' OR street NOT LIKE '%街道' "
@@ -213,12 +214,15 @@ static void test_with_gdal(const char *dir, const cim_sample_summary *s, int64_t
         "sum(landuse IN ('M0', 'M1')) AS industrial, "
         "sum(landuse = 'M1' AND landuse_plan = 'M0') AS upgrades, "
         "sum(landuse LIKE '%+%') AS mixed, sum(landuse LIKE 'GIC_') AS gic, "
-        "sum(landuse IN ('E', 'G1')) AS eco FROM parcels");
+        "sum(landuse IN ('E', 'G1')) AS eco FROM parcels)");
     double total = field(out, "total"), uni = field(out, "uni");
     CHECK_MSG(fabs(total - uni) <= 1e-6 * uni, "sum of areas %.3f, union %.3f", total, uni);
     /* The parcels fill the blocks: between half the district's area and all of it. */
     double ext = (s->extent[2] - s->extent[0]) * (s->extent[3] - s->extent[1]);
     CHECK_MSG(uni > 0.5 * ext && uni < ext, "union %.0f of extent %.0f", uni, ext);
+    /* Each block's parcels merge into one piece: nothing loose inside a block. */
+    CHECK_MSG(field(out, "parts") == (double)s->blocks, "union has %g parts for %lld blocks",
+              field(out, "parts"), (long long)s->blocks);
     CHECK(field(out, "invalid") == 0);
     CHECK(field(out, "cw") == 0);
     CHECK(field(out, "ids") == (double)s->parcels);
