@@ -45,8 +45,7 @@ struct cim_transform {
 
 /* --- 2D Helmert (public helpers, formula in crs.h) ---------------------- */
 
-void cim_crs_helmert2d_to_local(const cim_crs_helmert2d *h, double x, double y,
-                                double *out_x, double *out_y)
+void cim_crs_helmert2d_to_local(double *out_x, double *out_y, const cim_crs_helmert2d *h, double x, double y)
 {
     double r = h->rot_arcsec * ARCSEC_TO_RAD, k = 1.0 + h->scale_ppm * 1e-6;
     double c = cos(r) * k, s = sin(r) * k;
@@ -54,8 +53,7 @@ void cim_crs_helmert2d_to_local(const cim_crs_helmert2d *h, double x, double y,
     *out_y = -s * x + c * y + h->dy;
 }
 
-void cim_crs_helmert2d_to_base(const cim_crs_helmert2d *h, double x, double y,
-                               double *out_x, double *out_y)
+void cim_crs_helmert2d_to_base(double *out_x, double *out_y, const cim_crs_helmert2d *h, double x, double y)
 {
     double r = h->rot_arcsec * ARCSEC_TO_RAD, k = 1.0 + h->scale_ppm * 1e-6;
     double c = cos(r) / k, s = sin(r) / k;
@@ -464,9 +462,9 @@ static void apply_prestep(const cim_transform *t, double *xy, size_t n, size_t s
     for (size_t i = 0; i < n; i++) {
         double *p = xy + i * stride;
         switch (t->pre) {
-        case PRE_GCJ02: cim_crs_gcj02_to_wgs84(p[0], p[1], &p[0], &p[1]); break;
-        case PRE_BD09: cim_crs_bd09_to_wgs84(p[0], p[1], &p[0], &p[1]); break;
-        case PRE_HELMERT2D: cim_crs_helmert2d_to_base(&t->helmert, p[0], p[1], &p[0], &p[1]); break;
+        case PRE_GCJ02: cim_crs_gcj02_to_wgs84(&p[0], &p[1], p[0], p[1]); break;
+        case PRE_BD09: cim_crs_bd09_to_wgs84(&p[0], &p[1], p[0], p[1]); break;
+        case PRE_HELMERT2D: cim_crs_helmert2d_to_base(&p[0], &p[1], &t->helmert, p[0], p[1]); break;
         case PRE_NONE: break;
         }
     }

@@ -85,7 +85,7 @@ static void gcj_delta(double lon, double lat, double *dlon, double *dlat)
             / (GCJ_A / sqrtmagic * cos(radlat) * GCJ_PI);
 }
 
-void cim_crs_wgs84_to_gcj02(double lon, double lat, double *out_lon, double *out_lat)
+void cim_crs_wgs84_to_gcj02(double *out_lon, double *out_lat, double lon, double lat)
 {
     if (!cim_crs_gcj02_applies(lon, lat)) {
         *out_lon = lon;
@@ -101,13 +101,13 @@ void cim_crs_wgs84_to_gcj02(double lon, double lat, double *out_lon, double *out
 /* Fixed-point iteration w <- w - (fwd(w) - g): the published one-step inverse
  * (g - delta(g)) is off by up to a few metres because the offset is evaluated
  * at the wrong point; iterating removes that. */
-void cim_crs_gcj02_to_wgs84(double lon, double lat, double *out_lon, double *out_lat)
+void cim_crs_gcj02_to_wgs84(double *out_lon, double *out_lat, double lon, double lat)
 {
     double wlon = lon, wlat = lat;
     if (cim_crs_gcj02_applies(lon, lat)) {
         for (int i = 0; i < GCJ_INV_MAX_ITER; i++) {
             double glon, glat;
-            cim_crs_wgs84_to_gcj02(wlon, wlat, &glon, &glat);
+            cim_crs_wgs84_to_gcj02(&glon, &glat, wlon, wlat);
             double elon = glon - lon, elat = glat - lat;
             wlon -= elon;
             wlat -= elat;
@@ -119,7 +119,7 @@ void cim_crs_gcj02_to_wgs84(double lon, double lat, double *out_lon, double *out
     *out_lat = wlat;
 }
 
-void cim_crs_gcj02_to_bd09(double lon, double lat, double *out_lon, double *out_lat)
+void cim_crs_gcj02_to_bd09(double *out_lon, double *out_lat, double lon, double lat)
 {
     double z = sqrt(lon * lon + lat * lat) + 0.00002 * sin(lat * BD_X_PI);
     double theta = atan2(lat, lon) + 0.000003 * cos(lon * BD_X_PI);
@@ -127,7 +127,7 @@ void cim_crs_gcj02_to_bd09(double lon, double lat, double *out_lon, double *out_
     *out_lat = z * sin(theta) + 0.006;
 }
 
-void cim_crs_bd09_to_gcj02(double lon, double lat, double *out_lon, double *out_lat)
+void cim_crs_bd09_to_gcj02(double *out_lon, double *out_lat, double lon, double lat)
 {
     double x = lon - 0.0065, y = lat - 0.006;
     double z = sqrt(x * x + y * y) - 0.00002 * sin(y * BD_X_PI);
@@ -136,9 +136,9 @@ void cim_crs_bd09_to_gcj02(double lon, double lat, double *out_lon, double *out_
     *out_lat = z * sin(theta);
 }
 
-void cim_crs_bd09_to_wgs84(double lon, double lat, double *out_lon, double *out_lat)
+void cim_crs_bd09_to_wgs84(double *out_lon, double *out_lat, double lon, double lat)
 {
     double glon, glat;
-    cim_crs_bd09_to_gcj02(lon, lat, &glon, &glat);
-    cim_crs_gcj02_to_wgs84(glon, glat, out_lon, out_lat);
+    cim_crs_bd09_to_gcj02(&glon, &glat, lon, lat);
+    cim_crs_gcj02_to_wgs84(out_lon, out_lat, glon, glat);
 }

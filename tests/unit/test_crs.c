@@ -19,13 +19,13 @@
 static void test_published_beijing(void)
 {
     double lon, lat;
-    cim_crs_wgs84_to_gcj02(116.404, 39.915, &lon, &lat);
+    cim_crs_wgs84_to_gcj02(&lon, &lat, 116.404, 39.915);
     CHECK_NEAR(lon, 116.41024449916938, 1e-12);
     CHECK_NEAR(lat, 39.91640428150164, 1e-12);
-    cim_crs_gcj02_to_bd09(116.404, 39.915, &lon, &lat);
+    cim_crs_gcj02_to_bd09(&lon, &lat, 116.404, 39.915);
     CHECK_NEAR(lon, 116.41036949371029, 1e-12);
     CHECK_NEAR(lat, 39.92133699351021, 1e-12);
-    cim_crs_bd09_to_gcj02(116.404, 39.915, &lon, &lat);
+    cim_crs_bd09_to_gcj02(&lon, &lat, 116.404, 39.915);
     CHECK_NEAR(lon, 116.39762729119315, 1e-12);
     CHECK_NEAR(lat, 39.90865673957631, 1e-12);
 }
@@ -36,7 +36,7 @@ static void test_published_beijing(void)
 static void test_published_pearl_river_delta(void)
 {
     double lon, lat;
-    cim_crs_wgs84_to_gcj02(114.1808934593, 22.322230460245, &lon, &lat);
+    cim_crs_wgs84_to_gcj02(&lon, &lat, 114.1808934593, 22.322230460245);
     CHECK_NEAR(lon, 114.18582963264353, 1e-12);
     CHECK_NEAR(lat, 22.319458929409972, 1e-12);
 }
@@ -49,13 +49,13 @@ static void test_gcj_inverse(void)
                              {87.6, 43.8}, {126.6, 45.75}, {109.5, 18.25}, {121.47, 31.23}};
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         double wlon, wlat, glon, glat;
-        cim_crs_gcj02_to_wgs84(pts[i][0], pts[i][1], &wlon, &wlat);
-        cim_crs_wgs84_to_gcj02(wlon, wlat, &glon, &glat);
+        cim_crs_gcj02_to_wgs84(&wlon, &wlat, pts[i][0], pts[i][1]);
+        cim_crs_wgs84_to_gcj02(&glon, &glat, wlon, wlat);
         CHECK_NEAR(glon, pts[i][0], 1e-9);
         CHECK_NEAR(glat, pts[i][1], 1e-9);
         /* and the other way round */
-        cim_crs_wgs84_to_gcj02(pts[i][0], pts[i][1], &glon, &glat);
-        cim_crs_gcj02_to_wgs84(glon, glat, &wlon, &wlat);
+        cim_crs_wgs84_to_gcj02(&glon, &glat, pts[i][0], pts[i][1]);
+        cim_crs_gcj02_to_wgs84(&wlon, &wlat, glon, glat);
         CHECK_NEAR(wlon, pts[i][0], 1e-9);
         CHECK_NEAR(wlat, pts[i][1], 1e-9);
         /* the offset is the 100-700 m the domain notes describe */
@@ -65,14 +65,14 @@ static void test_gcj_inverse(void)
     /* The published one-step inverse gives (116.39775550083061, 39.91359571849836)
      * for (116.404, 39.915); ours refines it by well under a metre. */
     double wlon, wlat;
-    cim_crs_gcj02_to_wgs84(116.404, 39.915, &wlon, &wlat);
+    cim_crs_gcj02_to_wgs84(&wlon, &wlat, 116.404, 39.915);
     CHECK_NEAR(wlon, 116.39775550083061, 2e-6);
     CHECK_NEAR(wlat, 39.91359571849836, 2e-6);
     /* BD-09 -> WGS84 goes through GCJ-02 */
     double glon, glat, blon, blat;
-    cim_crs_bd09_to_gcj02(114.05, 22.55, &glon, &glat);
-    cim_crs_gcj02_to_wgs84(glon, glat, &wlon, &wlat);
-    cim_crs_bd09_to_wgs84(114.05, 22.55, &blon, &blat);
+    cim_crs_bd09_to_gcj02(&glon, &glat, 114.05, 22.55);
+    cim_crs_gcj02_to_wgs84(&wlon, &wlat, glon, glat);
+    cim_crs_bd09_to_wgs84(&blon, &blat, 114.05, 22.55);
     CHECK(blon == wlon && blat == wlat);
 }
 
@@ -83,9 +83,9 @@ static void test_outside_china(void)
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         double lon, lat;
         CHECK(!cim_crs_gcj02_applies(pts[i][0], pts[i][1]));
-        cim_crs_wgs84_to_gcj02(pts[i][0], pts[i][1], &lon, &lat);
+        cim_crs_wgs84_to_gcj02(&lon, &lat, pts[i][0], pts[i][1]);
         CHECK(lon == pts[i][0] && lat == pts[i][1]);
-        cim_crs_gcj02_to_wgs84(pts[i][0], pts[i][1], &lon, &lat);
+        cim_crs_gcj02_to_wgs84(&lon, &lat, pts[i][0], pts[i][1]);
         CHECK(lon == pts[i][0] && lat == pts[i][1]);
     }
     CHECK(cim_crs_gcj02_applies(114.05, 22.55));
@@ -98,22 +98,22 @@ static void test_helmert_by_hand(void)
 {
     cim_crs_helmert2d shift = {.dx = 100.0, .dy = -50.0};
     double x, y;
-    cim_crs_helmert2d_to_base(&shift, 1100.0, 950.0, &x, &y);
+    cim_crs_helmert2d_to_base(&x, &y, &shift, 1100.0, 950.0);
     CHECK_NEAR(x, 1000.0, 1e-12);
     CHECK_NEAR(y, 1000.0, 1e-12);
-    cim_crs_helmert2d_to_local(&shift, 1000.0, 1000.0, &x, &y);
+    cim_crs_helmert2d_to_local(&x, &y, &shift, 1000.0, 1000.0);
     CHECK_NEAR(x, 1100.0, 1e-12);
     CHECK_NEAR(y, 950.0, 1e-12);
 
     /* +90 degrees (324000"): base (1, 0) -> local (0, -1), i.e. clockwise */
     cim_crs_helmert2d quarter = {.rot_arcsec = 324000.0};
-    cim_crs_helmert2d_to_local(&quarter, 1.0, 0.0, &x, &y);
+    cim_crs_helmert2d_to_local(&x, &y, &quarter, 1.0, 0.0);
     CHECK_NEAR(x, 0.0, 1e-12);
     CHECK_NEAR(y, -1.0, 1e-12);
 
     /* +1e6 ppm doubles lengths */
     cim_crs_helmert2d twice = {.scale_ppm = 1e6};
-    cim_crs_helmert2d_to_local(&twice, 1.0, 2.0, &x, &y);
+    cim_crs_helmert2d_to_local(&x, &y, &twice, 1.0, 2.0);
     CHECK_NEAR(x, 2.0, 1e-12);
     CHECK_NEAR(y, 4.0, 1e-12);
 }
@@ -157,12 +157,12 @@ static void test_helmert_vs_proj_pipeline(void)
         PJ_COORD c = proj_coord(pts[i][0], pts[i][1], 0, 0);
         PJ_COORD r = proj_trans(inv, PJ_FWD, c);
         double x, y;
-        cim_crs_helmert2d_to_base(&h, pts[i][0], pts[i][1], &x, &y);
+        cim_crs_helmert2d_to_base(&x, &y, &h, pts[i][0], pts[i][1]);
         CHECK_NEAR(x, r.xy.x, 1e-7);
         CHECK_NEAR(y, r.xy.y, 1e-7);
         /* and forward, PROJ's direction */
         PJ_COORD f = proj_trans(inv, PJ_INV, c);
-        cim_crs_helmert2d_to_local(&h, pts[i][0], pts[i][1], &x, &y);
+        cim_crs_helmert2d_to_local(&x, &y, &h, pts[i][0], pts[i][1]);
         CHECK_NEAR(x, f.xy.x, 1e-7);
         CHECK_NEAR(y, f.xy.y, 1e-7);
     }
@@ -283,8 +283,8 @@ static void test_wgs84_to_4547(void)
 static void test_china_sources(void)
 {
     double glon, glat, blon, blat;
-    cim_crs_wgs84_to_gcj02(114.0579, 22.5431, &glon, &glat);
-    cim_crs_gcj02_to_bd09(glon, glat, &blon, &blat);
+    cim_crs_wgs84_to_gcj02(&glon, &glat, 114.0579, 22.5431);
+    cim_crs_gcj02_to_bd09(&blon, &blat, glon, glat);
     const char *specs[] = {"gcj02", "GCJ02", "bd09", "BD09"};
     for (int i = 0; i < 4; i++) {
         cim_transform *t = NULL;

@@ -15,13 +15,13 @@ extern "C" {
 CIM_EXTERN int cim_crs_gcj02_applies(double lon, double lat);
 
 /* WGS84 -> GCJ-02: the published closed form. */
-CIM_EXTERN void cim_crs_wgs84_to_gcj02(double lon, double lat, double *out_lon, double *out_lat);
+CIM_EXTERN void cim_crs_wgs84_to_gcj02(double *out_lon, double *out_lat, double lon, double lat);
 /* GCJ-02 -> WGS84: inverse by fixed-point iteration to 1e-10 degrees. */
-CIM_EXTERN void cim_crs_gcj02_to_wgs84(double lon, double lat, double *out_lon, double *out_lat);
+CIM_EXTERN void cim_crs_gcj02_to_wgs84(double *out_lon, double *out_lat, double lon, double lat);
 /* GCJ-02 <-> BD-09: Baidu's published formulas. */
-CIM_EXTERN void cim_crs_gcj02_to_bd09(double lon, double lat, double *out_lon, double *out_lat);
-CIM_EXTERN void cim_crs_bd09_to_gcj02(double lon, double lat, double *out_lon, double *out_lat);
-CIM_EXTERN void cim_crs_bd09_to_wgs84(double lon, double lat, double *out_lon, double *out_lat);
+CIM_EXTERN void cim_crs_gcj02_to_bd09(double *out_lon, double *out_lat, double lon, double lat);
+CIM_EXTERN void cim_crs_bd09_to_gcj02(double *out_lon, double *out_lat, double lon, double lat);
+CIM_EXTERN void cim_crs_bd09_to_wgs84(double *out_lon, double *out_lat, double lon, double lat);
 
 /* Local grids (e.g. Shenzhen's 深圳独立坐标系): a base projected CRS plus a
  * 2D similarity transform, with the direction and signs of PROJ's 2D
@@ -53,11 +53,9 @@ typedef struct cim_crs_helmert2d {
 } cim_crs_helmert2d;
 
 /* base -> local (PROJ's forward direction). */
-CIM_EXTERN void cim_crs_helmert2d_to_local(const cim_crs_helmert2d *h, double x, double y,
-                                           double *out_x, double *out_y);
+CIM_EXTERN void cim_crs_helmert2d_to_local(double *out_x, double *out_y, const cim_crs_helmert2d *h, double x, double y);
 /* local -> base (PROJ's inverse direction). */
-CIM_EXTERN void cim_crs_helmert2d_to_base(const cim_crs_helmert2d *h, double x, double y,
-                                          double *out_x, double *out_y);
+CIM_EXTERN void cim_crs_helmert2d_to_base(double *out_x, double *out_y, const cim_crs_helmert2d *h, double x, double y);
 
 #ifdef __cplusplus
 }

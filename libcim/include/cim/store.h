@@ -38,7 +38,7 @@ CIM_EXTERN void cim_store_free(cim_store *store);
 
 CIM_EXTERN int cim_store_srid(const cim_store *store);
 CIM_EXTERN const char *cim_store_path(const cim_store *store);
-/* cim_meta value for key, or NULL. Borrowed until the store is freed. */
+/* cim_meta value for key, or NULL. Borrowed until the next call on the store. */
 CIM_EXTERN const char *cim_store_meta(cim_store *store, const char *key);
 
 /* --- layers in the catalogue --- */
