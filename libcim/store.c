@@ -303,6 +303,12 @@ int cim_store_readonly_authorizer(void *payload, int action, const char *a, cons
         return SQLITE_OK;
     case SQLITE_FUNCTION:
         return denied_function(b) ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_UPDATE:
+        /* SQLite asks this when a virtual table (SpatiaLite's SpatialIndex)
+         * first connects. No statement can really write sqlite_master:
+         * writable_schema is refused below and the handle is read-only. */
+        return !sqlite3_stricmp(a, "sqlite_master") || !sqlite3_stricmp(a, "sqlite_temp_master") ? SQLITE_OK
+                                                                                                 : SQLITE_DENY;
     case SQLITE_PRAGMA: {
         /* Pragmas whose argument names a table only report on it. */
         static const char *const with_arg[] = {"table_info",  "table_xinfo", "index_list",      "index_info",
