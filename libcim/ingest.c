@@ -599,8 +599,10 @@ static int ingest_layer(ingest_ctx *c, cim_src_layer *l, cim_ingest_layer_result
     coord_pass cp = {tr, l->swap_xy, 0, NULL, 0};
     if (!rc)
         rc = copy_features(c, &t, l, &cp, res);
+    char stage[80];
+    snprintf(stage, sizeof stage, "%s: spatial index", name);
     if (!rc)
-        rc = report_progress(c, "index");
+        rc = report_progress(c, stage);
     if (!rc)
         rc = ingest_table_finish(&t);
     if (!rc)

@@ -54,7 +54,7 @@ static int cancel_at_index(double fraction, const char *stage, void *payload)
     (void)fraction;
     int *calls = payload;
     (*calls)++;
-    return !strcmp(stage, "index"); /* stop before the index is built */
+    return strstr(stage, "spatial index") != NULL; /* stop before the index is built */
 }
 
 static long file_size(const char *path)
