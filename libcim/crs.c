@@ -113,7 +113,9 @@ static const char *proj_reason(cim_transform *t, int err)
     return s ? s : "unknown PROJ error";
 }
 
-static int is_geographic(PJ_CONTEXT *ctx, const PJ *crs)
+/* The type of the horizontal CRS inside bound (+towgs84) and compound
+ * (horizontal + vertical) CRSs, which is what decides degrees or metres. */
+static PJ_TYPE horizontal_type(PJ_CONTEXT *ctx, const PJ *crs)
 {
     PJ_TYPE type = proj_get_type(crs);
     PJ *inner = NULL;
@@ -122,27 +124,21 @@ static int is_geographic(PJ_CONTEXT *ctx, const PJ *crs)
     else if (type == PJ_TYPE_COMPOUND_CRS)
         inner = proj_crs_get_sub_crs(ctx, crs, 0);
     if (inner) {
-        int r = is_geographic(ctx, inner);
+        type = horizontal_type(ctx, inner);
         proj_destroy(inner);
-        return r;
     }
+    return type;
+}
+
+static int is_geographic(PJ_CONTEXT *ctx, const PJ *crs)
+{
+    PJ_TYPE type = horizontal_type(ctx, crs);
     return type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS;
 }
 
 static int is_projected(PJ_CONTEXT *ctx, const PJ *crs)
 {
-    PJ_TYPE type = proj_get_type(crs);
-    PJ *inner = NULL;
-    if (type == PJ_TYPE_BOUND_CRS)
-        inner = proj_get_source_crs(ctx, crs);
-    else if (type == PJ_TYPE_COMPOUND_CRS)
-        inner = proj_crs_get_sub_crs(ctx, crs, 0);
-    if (inner) {
-        int r = is_projected(ctx, inner);
-        proj_destroy(inner);
-        return r;
-    }
-    return type == PJ_TYPE_PROJECTED_CRS;
+    return horizontal_type(ctx, crs) == PJ_TYPE_PROJECTED_CRS;
 }
 
 /* "EPSG:4547" when the CRS carries an identifier, else its name, else the

@@ -3,6 +3,7 @@
 
 #include <cim/cim.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,23 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, " (see 'cim %s --help')\n", command);
     return CLI_EXIT_USAGE;
+}
+
+int cli_read_options(int argc, char **argv, const char *command, const char *help, int *json)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    *json = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j': *json = 1; break;
+        case 'h': fputs(help, stdout); return CLI_EXIT_OK;
+        default: return cli_usage_error(command, "bad option '%s'", argv[optind - 1]);
+        }
+    }
+    return CLI_GO_ON;
 }
 
 int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)

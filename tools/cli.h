@@ -38,6 +38,12 @@ int cli_usage_error(const char *command, const char *fmt, ...);
 /* The exit code for a libcim return code. */
 int cli_exit_code(int rc);
 
+/* Options of a command that reads the store and takes only --json and
+ * --help. Returns CLI_GO_ON with positional arguments from optind, or an
+ * exit code. */
+#define CLI_GO_ON (-1)
+int cli_read_options(int argc, char **argv, const char *command, const char *help, int *json);
+
 /* Parses a whole decimal integer in [min, max]; 0 on success. */
 int cli_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 #include <cim/cim.h>
-#include <getopt.h>
+#include <unistd.h>
 
 static const char *const help =
     "usage: cim info STORE LAYER [--json]\n"
@@ -72,21 +72,14 @@ static void print_text(const cim_layer_info *l)
 
 int cmd_info(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int json = 0, c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'h': fputs(help, stdout); return CLI_EXIT_OK;
-        default: return cli_usage_error("info", "bad option '%s'", argv[optind - 1]);
-        }
-    }
+    int json = 0;
+    int rc = cli_read_options(argc, argv, "info", help, &json);
+    if (rc != CLI_GO_ON)
+        return rc;
     if (argc - optind != 2)
         return cli_usage_error("info", "give STORE and LAYER");
     cim_store *s = NULL;
-    int rc = cim_store_open(&s, argv[optind], CIM_STORE_READONLY);
+    rc = cim_store_open(&s, argv[optind], CIM_STORE_READONLY);
     if (rc)
         return cli_fail("info", rc);
     cim_layer_info *l = NULL;

@@ -2,7 +2,7 @@
 #include "cli.h"
 
 #include <cim/cim.h>
-#include <getopt.h>
+#include <unistd.h>
 #include <string.h>
 
 static const char *const help =
@@ -57,21 +57,14 @@ static void print_table(cim_layer_info **list, size_t n)
 
 int cmd_layers(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int json = 0, c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'h': fputs(help, stdout); return CLI_EXIT_OK;
-        default: return cli_usage_error("layers", "bad option '%s'", argv[optind - 1]);
-        }
-    }
+    int json = 0;
+    int rc = cli_read_options(argc, argv, "layers", help, &json);
+    if (rc != CLI_GO_ON)
+        return rc;
     if (argc - optind != 1)
         return cli_usage_error("layers", "give one STORE");
     cim_store *s = NULL;
-    int rc = cim_store_open(&s, argv[optind], CIM_STORE_READONLY);
+    rc = cim_store_open(&s, argv[optind], CIM_STORE_READONLY);
     if (rc)
         return cli_fail("layers", rc);
     cim_layer_info **list = NULL;
