@@ -8,6 +8,8 @@ packages=(
     # tests: GDAL's tools and SQLite with SpatiaLite as independent readers,
     # PROJ's cs2cs/cct as an independent transformer, python3 to parse JSON
     gdal-bin sqlite3 libsqlite3-mod-spatialite proj-bin python3
+    # fuzzing: clang with libFuzzer and the sanitizer runtimes
+    clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

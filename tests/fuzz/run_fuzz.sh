@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Short libFuzzer runs for CI (issue 9 asks for them): builds each target with
+# clang, -fsanitize=fuzzer,address,undefined, and runs it for FUZZ_SECONDS
+# from the seed corpus. Exit non-zero on any crash. Skips (77) without clang.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${FUZZ_SECONDS:-60}
+command -v clang >/dev/null || { echo "no clang: skipped"; exit 77; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+flags=(-g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -I"$root/formats/geojson" -I"$root/libcim" -I"$root/libcim/include")
+clang "${flags[@]}" "$root/tests/fuzz/fuzz_geojson.c" "$root/formats/geojson/geojson_reader.c" \
+    "$root/libcim/wkb.c" "$root/libcim/error.c" -lm -o "$out/fuzz_geojson"
+mkdir -p "$out/corpus"
+cp "$root/tests/fuzz/corpus_geojson/"* "$out/corpus/"
+"$out/fuzz_geojson" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 -print_final_stats=1 \
+    "$out/corpus" 2>&1 | tail -30
+exit "${PIPESTATUS[0]}"
