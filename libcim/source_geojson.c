@@ -69,6 +69,28 @@ static void gj_layer_free(cim_src_layer *l)
 
 static const cim_src_layer_ops gj_ops = {gj_layer_next, gj_layer_free};
 
+/* The CRS name for the catalogue as GDAL's reader would give it (so both
+ * readers record the same): "urn:ogc:def:crs:EPSG::4547" and
+ * "urn:ogc:def:crs:EPSG:9.1:4547" become "EPSG:4547", OGC's CRS84 becomes
+ * "EPSG:4326"; anything else is kept as written. */
+static char *crs_display_name(const char *crs)
+{
+    static const char urn[] = "urn:ogc:def:crs:EPSG:";
+    char name[64];
+    if (!strncmp(crs, urn, sizeof urn - 1)) {
+        const char *code = strrchr(crs, ':') + 1;
+        size_t n = strspn(code, "0123456789");
+        if (n > 0 && n < 16 && code[n] == '\0') {
+            snprintf(name, sizeof name, "EPSG:%s", code);
+            return strdup(name);
+        }
+    }
+    if (!strcmp(crs, "urn:ogc:def:crs:OGC:1.3:CRS84") || !strcmp(crs, "urn:ogc:def:crs:OGC::CRS84") ||
+        !strcmp(crs, "OGC:CRS84"))
+        return strdup("EPSG:4326");
+    return strdup(crs);
+}
+
 /* The layer name GDAL would give: the collection's "name", else the file's
  * base name without extension. */
 static char *layer_name(const char *path, const char *member)
@@ -116,11 +138,17 @@ int cim_source_open_geojson(cim_source *src, const cim_ingest_options *opts)
     for (size_t i = 0; i < l->field_count; i++) {
         l->fields[i].name = strdup(gj_field_name(r, i));
         map_type(gj_field_type_of(r, i), &l->fields[i]);
+        /* GDAL's String(JSON): text that mixed numbers and strings; declared
+         * JSON as the GDAL path (source_ogr.c) declares it. */
+        if (gj_field_is_json(r, i)) {
+            l->fields[i].type = CIM_FIELD_JSON;
+            l->fields[i].decl = "JSON";
+        }
     }
     /* RFC 7946: no "crs" member means WGS84 longitude/latitude. */
     const char *crs = gj_crs_name(r);
     l->srs_wkt = strdup(crs ? crs : "OGC:CRS84");
-    l->srs_name = strdup(crs ? crs : "EPSG:4326");
+    l->srs_name = crs_display_name(crs ? crs : "OGC:CRS84");
     l->geom_type = (uint32_t)gj_geometry_type(r);
     if (l->geom_type > 7)
         l->geom_type = 0;

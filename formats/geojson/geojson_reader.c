@@ -147,7 +147,7 @@ struct gj_reader {
     int64_t nfeat;
     char *crs, *name;
     int has_z;
-    int layer_type, layer_z, first_geom;
+    int layer_type, first_geom;
     unsigned char *zbits;       /* per feature: its geometry has Z */
     size_t capzbits;
     const unsigned char *feat_start;   /* just after the '[' of "features" */
@@ -200,10 +200,9 @@ static void locate(const gj_reader *r, const unsigned char *at, size_t *line, si
 }
 
 /* Records a message naming the feature, line and column, and returns code. */
-static int fail(gj_reader *r, int code, const unsigned char *at, const char *fmt, ...)
+static int vfail(gj_reader *r, int code, const unsigned char *at, const char *fmt, va_list ap)
 {
     size_t line, col, n;
-    va_list ap;
     if (at > r->end) at = r->end;
     locate(r, at, &line, &col);
     if (r->cur >= 0)
@@ -211,11 +210,29 @@ static int fail(gj_reader *r, int code, const unsigned char *at, const char *fmt
                              r->cur, line, col);
     else
         n = (size_t)snprintf(r->msg, sizeof r->msg, "line %zu, column %zu: ", line, col);
-    if (n < sizeof r->msg) {
-        va_start(ap, fmt);
-        vsnprintf(r->msg + n, sizeof r->msg - n, fmt, ap);
-        va_end(ap);
-    }
+    if (n < sizeof r->msg) vsnprintf(r->msg + n, sizeof r->msg - n, fmt, ap);
+    return code;
+}
+
+static int fail(gj_reader *r, int code, const unsigned char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    code = vfail(r, code, at, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* A value of a kind this reader leaves to GDAL, at r->p: GJ_UNSUPPORTED,
+ * unless the file simply ends there (then it is broken: GJ_ERROR). */
+static int fail_kind(gj_reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    int code;
+    if (r->p >= r->end) return fail(r, GJ_ERROR, r->p, "unexpected end of file, expected a value");
+    va_start(ap, fmt);
+    code = vfail(r, GJ_UNSUPPORTED, r->p, fmt, ap);
+    va_end(ap);
     return code;
 }
 
@@ -1866,7 +1883,7 @@ static int geom_members(gj_reader *r, gj_geom *g, int depth)
     while (!empty && more) {
         skip_ws(r);
         if (r->p >= r->end || *r->p != '{')
-            return fail(r, GJ_UNSUPPORTED, r->p, "a GeometryCollection member is not a geometry object");
+            return fail_kind(r, "a GeometryCollection member is not a geometry object");
         TRY(geom_object(r, g, depth + 1));
         count++;
         TRY(next_element(r, &more));
@@ -1893,7 +1910,7 @@ static int geom_type_of(gj_reader *r, const unsigned char *at, const char *t, si
 static int geom_object(gj_reader *r, gj_geom *g, int depth)
 {
     static const char *const reserved[] = { "type", "coordinates", "geometries", "bbox", "crs", NULL };
-    int empty, more = 1, type = 0, seen_body = 0;
+    int empty, more = 1, type = 0, seen_body = 0, body_gc = 0;
     const unsigned char *obj = r->p, *body = NULL;
     size_t body_line = 0;
     if (depth > GJ_MAX_GC_DEPTH)
@@ -1927,10 +1944,11 @@ static int geom_object(gj_reader *r, gj_geom *g, int depth)
                 if (is_gc_key) TRY(geom_members(r, g, depth));
                 else TRY(geom_coordinates(r, g, type));
             } else if (!type) {
-                if (body) return fail(r, GJ_UNSUPPORTED, at, "geometry has both \"coordinates\" and "
-                                      "\"geometries\" before its \"type\"");
+                if (body) return fail(r, GJ_UNSUPPORTED, at, "geometry has several \"coordinates\" or "
+                                      "\"geometries\" members before its \"type\"");
                 body = r->p;
                 body_line = r->line;
+                body_gc = is_gc_key;
                 TRY(skip_value(r));
             } else {
                 TRY(skip_value(r));              /* "geometries" of a Point: GDAL ignores it */
@@ -1945,7 +1963,7 @@ static int geom_object(gj_reader *r, gj_geom *g, int depth)
         TRY(next_member(r, &more));
     }
     if (!type) return fail(r, GJ_ERROR, obj, "geometry object without a \"type\" member");
-    if (!seen_body && body) {
+    if (!seen_body && body && body_gc == (type == G_COLLECTION)) {
         const unsigned char *after = r->p;
         size_t after_line = r->line;
         r->p = body;
@@ -1962,20 +1980,16 @@ static int geom_object(gj_reader *r, gj_geom *g, int depth)
     return GJ_OK;
 }
 
-/* OGRGeoJSONUpdateLayerGeomType(): the first geometry sets the layer type; a
- * Z variant of the same type promotes it to Z; any other type makes it
- * Unknown. */
-static void layer_type_update(gj_reader *r, int type, int z)
+/* OGRGeoJSONUpdateLayerGeomType(): the first geometry sets the layer type;
+ * the same type with or without Z keeps it (a Z variant makes the layer 3D,
+ * which is gj_has_z()); any other type makes it Unknown for good. */
+static void layer_type_update(gj_reader *r, int type)
 {
     if (r->first_geom) {
         r->layer_type = type;
-        r->layer_z = z;
         r->first_geom = 0;
-    } else if (type == r->layer_type && r->layer_type != G_UNKNOWN) {
-        if (z) r->layer_z = 1;
-    } else if (r->layer_type != G_UNKNOWN) {
+    } else if (type != r->layer_type) {
         r->layer_type = G_UNKNOWN;
-        r->layer_z = 0;
     }
 }
 
@@ -1990,8 +2004,7 @@ static int parse_geometry(gj_reader *r, int mode, int *is_null)
         return GJ_OK;
     }
     if (r->p >= r->end || *r->p != '{')
-        return fail(r, GJ_UNSUPPORTED, r->p, "\"geometry\" is neither an object nor null (GDAL reads "
-                    "a null geometry)");
+        return fail_kind(r, "\"geometry\" is neither an object nor null (GDAL reads a null geometry)");
     *is_null = 0;
     memset(&g, 0, sizeof g);
     g.mode = mode;
@@ -2002,7 +2015,7 @@ static int parse_geometry(gj_reader *r, int mode, int *is_null)
             r->has_z = 1;
             r->zbits[r->cur >> 3] |= (unsigned char)(1u << (r->cur & 7));
         }
-        layer_type_update(r, g.type, g.anyz);
+        layer_type_update(r, g.type);
     }
     return GJ_OK;
 }
@@ -2020,7 +2033,7 @@ static int check_feature_id(gj_reader *r)
     skip_ws(r);
     at = r->p;
     if (r->p < r->end && (*r->p == '{' || *r->p == '['))
-        return fail(r, GJ_UNSUPPORTED, at, "feature \"id\" is not a number or string");
+        return fail(r, GJ_UNSUPPORTED, at, "feature \"id\" is an object or array");
     TRY(scan_value(r, &v, "id", 2));
     if (v.kind == V_NULL) return GJ_OK;
     if (v.kind == V_INT && v.i >= 0) return GJ_OK;
@@ -2058,11 +2071,11 @@ static int parse_feature(gj_reader *r, int mode)
             else if (r->p < r->end && *r->p == '[') {
                 int e;
                 TRY(open_array(r, &e, "'['"));
-                if (!e) return fail(r, GJ_UNSUPPORTED, at, "\"properties\" is a non-empty array");
+                if (!e) return fail_kind(r, "\"properties\" is a non-empty array");
             } else if (r->p < r->end && *r->p == '{') {
                 TRY(parse_properties(r, mode));
             } else {
-                return fail(r, GJ_UNSUPPORTED, at, "\"properties\" is not an object (GDAL makes a field of it)");
+                return fail_kind(r, "\"properties\" is not an object (GDAL makes a field of it)");
             }
         } else if (key_is(k, kl, "geometry")) {
             int is_null = 1;
@@ -2078,7 +2091,7 @@ static int parse_feature(gj_reader *r, int mode)
             skip_ws(r);
             if (mode == MODE_SCAN) {
                 if (r->p >= r->end || *r->p != '"')
-                    return fail(r, GJ_UNSUPPORTED, r->p, "feature \"type\" is not a string");
+                    return fail_kind(r, "feature \"type\" is not a string");
                 TRY(scan_string(r, &ts));
                 TRY(key_text(r, &ts, &t, &tl));
                 if (!key_is(t, tl, "Feature"))
@@ -2149,7 +2162,7 @@ static int parse_crs(gj_reader *r)
     skip_ws(r);
     obj = r->p;
     if (r->p >= r->end || *r->p != '{')
-        return fail(r, GJ_UNSUPPORTED, r->p, "\"crs\" is not an object");
+        return fail_kind(r, "\"crs\" is not an object");
     TRY(open_object(r, &empty));
     while (!empty && more) {
         const char *k;
@@ -2160,7 +2173,7 @@ static int parse_crs(gj_reader *r)
         if (key_is(k, kl, "type")) {
             const char *t;
             size_t tl;
-            if (r->p >= r->end || *r->p != '"') return fail(r, GJ_UNSUPPORTED, r->p, "crs type is not a string");
+            if (r->p >= r->end || *r->p != '"') return fail_kind(r, "crs type is not a string");
             TRY(scan_string(r, &vs));
             TRY(key_text(r, &vs, &t, &tl));
             if (!key_is(t, tl, "name"))
@@ -2169,7 +2182,7 @@ static int parse_crs(gj_reader *r)
             is_name = 1;
         } else if (key_is(k, kl, "properties")) {
             int pe, pm = 1;
-            if (r->p >= r->end || *r->p != '{') return fail(r, GJ_UNSUPPORTED, r->p, "crs properties is not an object");
+            if (r->p >= r->end || *r->p != '{') return fail_kind(r, "crs properties is not an object");
             TRY(open_object(r, &pe));
             while (!pe && pm) {
                 const char *pk;
@@ -2179,7 +2192,7 @@ static int parse_crs(gj_reader *r)
                 skip_ws(r);
                 if (key_is(pk, pkl, "name")) {
                     if (r->p >= r->end || *r->p != '"')
-                        return fail(r, GJ_UNSUPPORTED, r->p, "crs name is not a string");
+                        return fail_kind(r, "crs name is not a string");
                     TRY(scan_string(r, &vs));
                     free(r->crs);
                     r->crs = malloc(vs.len + 1);
@@ -2195,7 +2208,8 @@ static int parse_crs(gj_reader *r)
         }
         TRY(next_member(r, &more));
     }
-    if (!is_name || !r->crs) return fail(r, GJ_UNSUPPORTED, obj, "\"crs\" is not of type \"name\" with a name");
+    if (!is_name || !r->crs)
+        return fail(r, GJ_UNSUPPORTED, obj, "\"crs\" is not of type \"name\" with a name");
     return GJ_OK;
 }
 
@@ -2204,9 +2218,8 @@ static int parse_crs(gj_reader *r)
 static int parse_top(gj_reader *r)
 {
     static const char *const reserved[] = { "type", "features", "crs", "name", NULL };
-    int empty, more = 1, seen_features = 0;
+    int empty, more = 1, seen_features = 0, seen_type = 0;
     const unsigned char *obj;
-    char type[32] = "";
     skip_ws(r);
     obj = r->p;
     if (r->p >= r->end) return fail(r, GJ_ERROR, r->p, "empty file: expected a GeoJSON object");
@@ -2231,7 +2244,8 @@ static int parse_top(gj_reader *r)
             TRY(key_text(r, &vs, &t, &tl));
             if (!key_is(t, tl, "FeatureCollection")) {
                 if (key_is(t, tl, "Feature"))
-                    return fail(r, GJ_UNSUPPORTED, at, "top level is a single Feature, not a FeatureCollection");
+                    return fail(r, GJ_UNSUPPORTED, at, "top level is a single Feature, not a "
+                                "FeatureCollection");
                 for (int i = 0; geom_names[i]; i++)
                     if (key_is_ci(t, tl, geom_names[i]))
                         return fail(r, GJ_UNSUPPORTED, at, "top level is a bare %s geometry", geom_names[i]);
@@ -2241,7 +2255,7 @@ static int parse_top(gj_reader *r)
                 return fail(r, GJ_ERROR, at, "top-level type \"%.*s\" is not a GeoJSON type",
                             (int)(tl > 60 ? 60 : tl), t);
             }
-            snprintf(type, sizeof type, "FeatureCollection");
+            seen_type = 1;
         } else if (key_is(k, kl, "features")) {
             if (seen_features++) return fail(r, GJ_UNSUPPORTED, at, "two \"features\" members");
             if (r->p >= r->end || *r->p != '[') return fail_expected(r, "'[' starting the features array");
@@ -2249,7 +2263,7 @@ static int parse_top(gj_reader *r)
         } else if (key_is(k, kl, "crs")) {
             TRY(parse_crs(r));
         } else if (key_is(k, kl, "name")) {
-            if (r->p >= r->end || *r->p != '"') return fail(r, GJ_UNSUPPORTED, r->p, "\"name\" is not a string");
+            if (r->p >= r->end || *r->p != '"') return fail_kind(r, "\"name\" is not a string");
             TRY(scan_string(r, &vs));
             if (vs.nul) return fail(r, GJ_UNSUPPORTED, vs.s, "\"name\" contains \\u0000");
             free(r->name);
@@ -2264,7 +2278,7 @@ static int parse_top(gj_reader *r)
         }
         TRY(next_member(r, &more));
     }
-    if (!type[0]) return fail(r, GJ_ERROR, obj, "the top-level object has no \"type\" member");
+    if (!seen_type) return fail(r, GJ_ERROR, obj, "the top-level object has no \"type\" member");
     if (!seen_features) return fail(r, GJ_ERROR, obj, "FeatureCollection without a \"features\" member");
     skip_ws(r);
     if (r->p < r->end) {
@@ -2388,7 +2402,7 @@ void gj_rewind(gj_reader *r)
 int gj_next(gj_reader *r, gj_feature *f)
 {
     int rc;
-    if (r->sticky) return GJ_ERROR;
+    if (r->sticky || !r->values) return GJ_ERROR;      /* after a failed gj_open too */
     if (r->next >= r->nfeat) return GJ_END;
     r->cur = r->next;
     if (r->next > 0) {
@@ -2508,8 +2522,7 @@ int gj_has_z(const gj_reader *r)
 
 int gj_geometry_type(const gj_reader *r)
 {
-    if (r->first_geom || r->layer_type == G_UNKNOWN) return 0;
-    return r->layer_type + (r->layer_z ? 1000 : 0);
+    return r->first_geom ? G_UNKNOWN : r->layer_type;
 }
 
 const char *gj_layer_name(const gj_reader *r)

@@ -80,11 +80,11 @@ int64_t gj_feature_count(const gj_reader *r);
 const char *gj_crs_name(const gj_reader *r);
 /* Non-zero if any coordinate has a third value. */
 int gj_has_z(const gj_reader *r);
-/* OGR geometry type code (wkbPolygon = 3, ...; 0 = unknown/mixed, or no
- * geometry at all), as GDAL would report it for the layer; when GDAL reports
- * a "3D" type the ISO Z code is returned (wkbPolygonZ = 1003, ...), which
- * OGR_GT_Flatten() and OGR_GT_HasZ() understand. Mixing 2D and 3D geometries
- * of one type gives the Z type; mixing types gives 0. */
+/* OGR geometry type code (wkbPolygon = 3, ...; 0 = unknown/mixed), as GDAL
+ * would report it for the layer (flat: 1..7, or 0 for mixed types or no
+ * geometry at all). When it is non-zero, GDAL reports the "3D" variant
+ * exactly when gj_has_z() is set (2D and 3D geometries of one type give the
+ * 3D type); for 0 GDAL reports "Unknown (any)" whatever gj_has_z() says. */
 int gj_geometry_type(const gj_reader *r);
 /* The collection's "name" member, or NULL. */
 const char *gj_layer_name(const gj_reader *r);
@@ -95,8 +95,10 @@ const char *gj_layer_name(const gj_reader *r);
  * Z (ISO 1001..1007, missing Z = 0), as GDAL builds it; fourth values are
  * ignored, as GDAL does. Values: INTEGER/INTEGER64/BOOLEAN set i and d; REAL
  * sets d (integers converted as GDAL does, "-0" gives +0); the string types
- * set s/slen. Feature-level "id"s (non-negative integers, GDAL's FIDs) are
- * not reported. */
+ * set s/slen (DATE/TIME/DATETIME: the text as written, e.g. "2017/1/9" or
+ * "2017-01-09T10:20:30+08:00", which GDAL's OGRParseDate() accepts; parsing
+ * it is the caller's). Feature-level "id"s (non-negative integers, GDAL's
+ * FIDs) are not reported. */
 int gj_next(gj_reader *r, gj_feature *f);
 
 /* Restarts reading at the first feature. */
