@@ -134,3 +134,113 @@ int cim_splite_blob(cim_buf *out, const uint8_t *wkb, size_t len, const cim_wkb_
     cim_buf_put(out, &end, 1);
     return CIM_OK;
 }
+
+/* ---- blob -> WKB ---- */
+
+/* Little-endian blobs only: SpatiaLite writes the host's order, and every
+ * machine cim runs on is little-endian. */
+typedef struct decoder {
+    const uint8_t *p;
+    size_t len, pos;
+    cim_buf *out;
+} decoder;
+
+static int need(decoder *d, size_t n)
+{
+    return d->len - d->pos >= n ? 0 : cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "truncated geometry blob");
+}
+
+static uint32_t read_u32(decoder *d)
+{
+    uint32_t v;
+    memcpy(&v, d->p + d->pos, 4);
+    d->pos += 4;
+    return v;
+}
+
+static int copy_doubles(decoder *d, size_t n)
+{
+    if (n > (d->len - d->pos) / 8)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "truncated geometry blob");
+    if (cim_buf_reserve(d->out, n * 8))
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    cim_buf_put(d->out, d->p + d->pos, n * 8);
+    d->pos += n * 8;
+    return 0;
+}
+
+static int put_header(decoder *d, uint32_t iso_code)
+{
+    if (cim_buf_reserve(d->out, 9))
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    uint8_t order = 1;
+    cim_buf_put(d->out, &order, 1);
+    put_u32(d->out, iso_code);
+    return 0;
+}
+
+static int copy_count(decoder *d, uint32_t *n)
+{
+    int rc = need(d, 4);
+    if (rc)
+        return rc;
+    *n = read_u32(d);
+    if (cim_buf_reserve(d->out, 4))
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    put_u32(d->out, *n);
+    return 0;
+}
+
+/* A simple geometry's body; class is SpatiaLite's (1..3, +1000 for Z). */
+static int simple_body(decoder *d, uint32_t cls)
+{
+    uint32_t base = cls % 1000, dims = cls / 1000 == 1 ? 3 : 2, n = 0;
+    if (cls / 1000 > 1)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "measured geometry blobs are not used by cim");
+    if (base == CIM_WKB_POINT)
+        return copy_doubles(d, dims);
+    int rc = copy_count(d, &n);
+    if (rc)
+        return rc;
+    if (base == CIM_WKB_LINESTRING)
+        return copy_doubles(d, (size_t)n * dims);
+    for (uint32_t r = 0; r < n && !rc; r++) {
+        uint32_t np = 0;
+        rc = copy_count(d, &np);
+        if (!rc)
+            rc = copy_doubles(d, (size_t)np * dims);
+    }
+    return rc;
+}
+
+int cim_splite_blob_to_wkb(cim_buf *out, const uint8_t *blob, size_t len)
+{
+    out->len = 0;
+    if (len < 44 || blob[0] != BLOB_START || blob[1] != BLOB_LITTLE || blob[38] != BLOB_MBR_END ||
+        blob[len - 1] != BLOB_END)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "not a little-endian SpatiaLite geometry blob");
+    decoder d = {blob, len - 1, 39, out};
+    uint32_t cls = read_u32(&d), base = cls % 1000;
+    if (base < 1 || base > 7 || cls / 1000 > 1)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "geometry blob class %u is not supported", cls);
+    int rc = put_header(&d, cls);
+    if (rc || base <= CIM_WKB_POLYGON)
+        return rc ? rc : simple_body(&d, cls);
+    uint32_t n = 0;
+    if ((rc = copy_count(&d, &n)))
+        return rc;
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        if ((rc = need(&d, 5)))
+            break;
+        if (d.p[d.pos++] != BLOB_ENTITY)
+            return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "geometry blob: bad part marker");
+        uint32_t part = read_u32(&d);
+        if (part % 1000 < 1 || part % 1000 > 3)
+            return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "geometry blob: bad part class %u", part);
+        if (!(rc = put_header(&d, part)))
+            rc = simple_body(&d, part);
+    }
+    if (!rc && d.pos != d.len)
+        rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "geometry blob: trailing bytes");
+    return rc;
+}

@@ -42,4 +42,9 @@ const char *cim_wkb_type_name(uint32_t iso_type);
 int cim_splite_blob(cim_buf *out, const uint8_t *wkb, size_t len, const cim_wkb_info *info, int srid,
                     int promote, int z_fill);
 
+/* The inverse: a little-endian SpatiaLite blob (uncompressed classes) back
+ * to ISO WKB little-endian in out, for GEOS. Returns 0, or
+ * CIM_EFORMAT for a blob that is not one SpatiaLite writes uncompressed. */
+int cim_splite_blob_to_wkb(cim_buf *out, const uint8_t *blob, size_t len);
+
 #endif
