@@ -207,8 +207,9 @@ static int prepare_geometry(ingest_ctx *c, ingest_table *t, const cim_src_layer 
     }
     const double *e = c->store_extent;
     if (info.mbr[0] < e[0] || info.mbr[2] > e[2] || info.mbr[1] < e[1] || info.mbr[3] > e[3]) {
+        /* %.9g: metres to the centimetre in a local CRS, and 1e+300, not 300 digits. */
         cim_error_set(CIM_ECRS, CIM_ERRCLASS_FORMAT,
-                      "lies at x %.1f..%.1f, y %.1f..%.1f in the store CRS EPSG:%d, far outside its area of use: "
+                      "lies at x %.9g..%.9g, y %.9g..%.9g in the store CRS EPSG:%d, far outside its area of use: "
                       "is the source CRS (%s) right? give the right one with --s-srs",
                       info.mbr[0], info.mbr[2], info.mbr[1], info.mbr[3], cim_store_srid(c->store),
                       cim_transform_src_name(cp->t));

@@ -32,6 +32,24 @@ static int prepare_ro(cim_store *s, const char *sql, sqlite3_stmt **st, const ch
     return CIM_OK;
 }
 
+/* Non-zero when sql holds no statement, only whitespace, ';' and comments:
+ * a comment after the one statement is not a second statement. Preparing
+ * runs nothing, and whatever it prepares is finalized unrun. */
+static int no_statement(sqlite3 *db, const char *sql)
+{
+    while (sql && *sql) {
+        sqlite3_stmt *st = NULL;
+        const char *tail = NULL;
+        int rc = sqlite3_prepare_v2(db, sql, -1, &st, &tail);
+        int found = st != NULL;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_OK || found || !tail || tail == sql)
+            return 0;
+        sql = tail;
+    }
+    return 1;
+}
+
 int cim_query_prepare(cim_query **out, cim_store *store, const char *sql)
 {
     *out = NULL;
@@ -44,7 +62,7 @@ int cim_query_prepare(cim_query **out, cim_store *store, const char *sql)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "query: no SQL statement");
     while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' || *tail == ';'))
         tail++;
-    if (tail && *tail) {
+    if (!no_statement(store->db, tail)) {
         sqlite3_finalize(st);
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "query: one statement at a time (extra: '%.40s')", tail);
     }

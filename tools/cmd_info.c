@@ -20,7 +20,12 @@ static void print_json(const cim_layer_info *l)
     cli_json_str(stdout, l->geometry_type);
     printf(",\"dims\":");
     cli_json_str(stdout, l->dims);
-    printf(",\"srid\":%d,\"features\":%lld,\"extent\":", l->srid, (long long)l->feature_count);
+    /* A layer without geometry has no SRID: null, like its geometry_type. */
+    if (l->srid > 0)
+        printf(",\"srid\":%d", l->srid);
+    else
+        printf(",\"srid\":null");
+    printf(",\"features\":%lld,\"extent\":", (long long)l->feature_count);
     if (l->has_extent)
         printf("[%.3f,%.3f,%.3f,%.3f]", l->extent[0], l->extent[1], l->extent[2], l->extent[3]);
     else
@@ -49,8 +54,10 @@ static void print_text(const cim_layer_info *l)
 {
     printf("layer:        %s\n", l->name);
     printf("kind / role:  %s / %s\n", l->kind ? l->kind : "-", l->role ? l->role : "-");
-    printf("geometry:     %s %s, EPSG:%d\n", l->geometry_type ? l->geometry_type : "none", l->dims ? l->dims : "",
-           l->srid);
+    if (l->geometry_type)
+        printf("geometry:     %s %s, EPSG:%d\n", l->geometry_type, l->dims ? l->dims : "", l->srid);
+    else
+        printf("geometry:     none (attribute table)\n");
     printf("features:     %lld\n", (long long)l->feature_count);
     if (l->has_extent)
         printf("extent:       x %.3f .. %.3f, y %.3f .. %.3f (m)\n", l->extent[0], l->extent[2], l->extent[1],

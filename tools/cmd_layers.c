@@ -22,8 +22,12 @@ static void print_json(cim_layer_info **list, size_t n)
         cli_json_str(stdout, l->role);
         printf(",\"geometry_type\":");
         cli_json_str(stdout, l->geometry_type);
-        printf(",\"srid\":%d,\"features\":%lld,\"version\":%lld,\"source\":", l->srid, (long long)l->feature_count,
-               (long long)l->version);
+        /* A layer without geometry has no SRID: null, like its geometry_type. */
+        if (l->srid > 0)
+            printf(",\"srid\":%d", l->srid);
+        else
+            printf(",\"srid\":null");
+        printf(",\"features\":%lld,\"version\":%lld,\"source\":", (long long)l->feature_count, (long long)l->version);
         cli_json_str(stdout, l->source);
         printf(",\"ingested_at\":");
         cli_json_str(stdout, l->ingested_at);

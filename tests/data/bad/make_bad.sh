@@ -10,16 +10,20 @@
 #   nan.geojson           a NaN coordinate in feature 1 (json-c accepts NaN)
 #   lon500.geojson        WGS84 with longitude 500 in feature 1
 #   huge.geojson          a 1e300 coordinate in feature 1
+#   huge_4547.geojson     EPSG:4547; a 1e300 coordinate in feature 1
 #   noprj.shp             a shapefile without .prj (no CRS)
 #   gbk.shp               GBK text in field 'name', no .cpg (encoding unknown)
 #   gbk_expected.txt      the UTF-8 text gbk.shp holds, one value a line by fid
 #   bowtie.geojson        feature 1 is a self-intersecting figure-eight (repairable)
-#   collapsed.geojson     feature 1 has all its points on one line (zero area)
-#   mixed.geojson         feature 2 is a Point among Polygons
+#   collapsed.geojson     EPSG:4547; feature 1 has all its points on one line (zero area)
+#   collapsed_wgs84.geojson  feature 1 runs along a line and back (zero area)
+#   mixed.gpkg            layer a_good (2 polygons), then layer mixed (Polygon)
+#                         whose feature 2 is a Point
 #   degrees_as_4547.geojson  lon/lat numbers labelled EPSG:4547
 #   lonlat.csv            a good CSV with lon/lat columns (3 points)
 #   attrs.csv             a good CSV without coordinates (4 rows)
-#   wrong_ext.shp         GeoJSON text in a file named .shp
+#   wrong_ext.shp         a good GeoJSON (2 polygons) in a file named .shp
+#   garbage.shp           a line of text named .shp
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -72,17 +76,42 @@ collection lon500 "$good0" "$(feature 1 "$(poly "$(sq 500.000 22.540)")")" "$goo
 collection huge "$good0" \
     "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.54],[1e300,22.54],[114.056,22.541],[114.055,22.54]]]}')" \
     "$good2" > huge.geojson
+# The same in the store CRS (EPSG:4547, metres): no range check for degrees
+# applies, the store CRS's area of use must catch it.
+{
+    printf '{"type":"FeatureCollection","name":"huge_4547",'
+    printf '"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}},"features":[\n'
+    printf '%s,\n%s\n]}\n' \
+        "$(feature 0 '{"type":"Polygon","coordinates":[[[500000,2500000],[500100,2500000],[500100,2500100],[500000,2500000]]]}')" \
+        "$(feature 1 '{"type":"Polygon","coordinates":[[[500200,2500000],[1e300,2500000],[500300,2500100],[500200,2500000]]]}')"
+} > huge_4547.geojson
 
 # Figure-eight: the ring crosses itself at (114.0555, 22.5405).
 collection bowtie "$good0" \
     "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.540],[114.056,22.541],[114.056,22.540],[114.055,22.541],[114.055,22.540]]]}')" \
     "$good2" > bowtie.geojson
-# Every point on the line y = x - 91.515: no area at all.
-collection collapsed "$good0" \
-    "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.540],[114.056,22.541],[114.057,22.542],[114.055,22.540]]]}')" \
-    "$good2" > collapsed.geojson
+# Zero area. In the store CRS (no reprojection to bend the line) every point
+# of feature 1 lies on y = x + 2000000; in WGS84 feature 1 runs out along a
+# line and back on itself, which stays degenerate through any projection.
+{
+    printf '{"type":"FeatureCollection","name":"collapsed",'
+    printf '"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4547"}},"features":[\n'
+    printf '%s,\n%s,\n%s\n]}\n' \
+        "$(feature 0 '{"type":"Polygon","coordinates":[[[500000,2500000],[500100,2500000],[500100,2500100],[500000,2500000]]]}')" \
+        "$(feature 1 '{"type":"Polygon","coordinates":[[[500200,2500200],[500250,2500250],[500300,2500300],[500200,2500200]]]}')" \
+        "$(feature 2 '{"type":"Polygon","coordinates":[[[500400,2500000],[500500,2500000],[500500,2500100],[500400,2500000]]]}')"
+} > collapsed.geojson
+collection collapsed_wgs84 "$good0" \
+    "$(feature 1 '{"type":"Polygon","coordinates":[[[114.055,22.540],[114.056,22.541],[114.057,22.542],[114.056,22.541],[114.055,22.540]]]}')" \
+    "$good2" > collapsed_wgs84.geojson
+# A Point in a layer that declares Polygon (GeoPackage lets GDAL write it, with
+# a warning), after a good layer: nothing of either may reach the store.
 collection mixed "$good0" "$(feature 1 "$(poly "$(sq 114.055 22.540)")")" \
-    "$(feature 2 '{"type":"Point","coordinates":[114.061,22.541]}')" > mixed.geojson
+    "$(feature 2 '{"type":"Point","coordinates":[114.061,22.541]}')" > mixed_src.geojson
+collection good "$good0" "$good2" > good_src.geojson
+ogr2ogr -q -f GPKG mixed.gpkg good_src.geojson -nln a_good 2>/dev/null
+ogr2ogr -q -update -f GPKG mixed.gpkg mixed_src.geojson -nln mixed -nlt POLYGON 2>/dev/null
+rm -f mixed_src.geojson
 
 # Degrees labelled as metres: as EPSG:4547 these lie near (114 m, 22 m) from the
 # projection's false origin, thousands of km from Shenzhen.
@@ -92,8 +121,10 @@ collection mixed "$good0" "$(feature 1 "$(poly "$(sq 114.055 22.540)")")" \
     printf '%s,\n%s\n]}\n' "$good0" "$good2"
 } > degrees_as_4547.geojson
 
-# A GeoJSON named .shp.
-cp lon500.geojson wrong_ext.shp
+# A good GeoJSON named .shp, and a .shp that is no format at all.
+cp good_src.geojson wrong_ext.shp
+rm -f good_src.geojson
+printf 'not a shapefile\n' > garbage.shp
 
 printf 'station,lon,lat,pm25\nS01,114.0579,22.5431,35.5\nS02,114.1315,22.5485,41.0\nS03,113.9304,22.5329,28.25\n' > lonlat.csv
 printf 'code,name,population\n440303,Luohu,1140000\n440304,Futian,1553000\n440305,Nanshan,1795000\n440306,Baoan,4476000\n' > attrs.csv
