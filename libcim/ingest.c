@@ -164,8 +164,96 @@ static int geometry_compatible(const ingest_table *t, uint32_t type)
     return t->promote && type + 3 == t->geom_type;
 }
 
-/* Checks, reprojects, repairs and encodes one feature's geometry into c->blob.
- * Returns CIM_OK (blob ready), or an error already naming the feature. */
+/* NaN and infinite values anywhere, longitude/latitude out of range in a
+ * geographic source. */
+static int check_source_coords(const coord_pass *cp, const cim_wkb_info *info)
+{
+    if (info->nonfinite)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "a coordinate is NaN or infinite");
+    if (!cim_transform_src_is_geographic(cp->t))
+        return CIM_OK;
+    const double *m = info->mbr;
+    double lo = cp->swap ? m[1] : m[0], hi = cp->swap ? m[3] : m[2];
+    double la = cp->swap ? m[0] : m[1], ha = cp->swap ? m[2] : m[3];
+    if (lo < -180.0 || hi > 180.0 || la < -90.0 || ha > 90.0)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
+                             "coordinates out of range for %s (longitude %g..%g, latitude %g..%g; "
+                             "is the source CRS right?)",
+                             cim_transform_src_name(cp->t), lo, hi, la, ha);
+    return CIM_OK;
+}
+
+/* Validity is judged in the source's own coordinates, where the data was
+ * drawn: a ring whose points lie on one line in degrees is collapsed there,
+ * even if reprojection rounding would bend it into a valid sliver. A repaired
+ * geometry replaces the working copy w. */
+static int repair_in_source(ingest_ctx *c, cim_buf *w, cim_wkb_info *info, int *repaired)
+{
+    if (info->type == CIM_WKB_POINT || info->type == CIM_WKB_MULTIPOINT)
+        return CIM_OK;
+    char reason[256];
+    int rc = cim_geom_check(c->checker, w->data, w->len, &c->repaired_wkb, reason, sizeof reason);
+    if (rc < 0)
+        return rc;
+    if (rc == CIM_GEOM_REPAIRED) {
+        *repaired = 1;
+        w->len = 0;
+        if (cim_buf_reserve(w, c->repaired_wkb.len))
+            return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+        cim_buf_put(w, c->repaired_wkb.data, c->repaired_wkb.len);
+        cim_wkb_scan(w->data, w->len, info);
+    }
+    return CIM_OK;
+}
+
+/* Source order and CRS to the store's, then the store CRS's area of use:
+ * far outside it is the usual sign of a wrong source CRS. */
+static int to_store_crs(ingest_ctx *c, coord_pass *cp, cim_buf *w, cim_wkb_info *info)
+{
+    if (cp->swap)
+        cim_wkb_walk(w->data, w->len, swap_coords, NULL);
+    if (!cim_transform_is_identity(cp->t)) {
+        int rc = cim_wkb_walk(w->data, w->len, transform_coords, cp);
+        if (rc)
+            return rc;
+        cim_wkb_scan(w->data, w->len, info);
+    }
+    const double *e = c->store_extent, *m = info->mbr;
+    if (m[0] < e[0] || m[2] > e[2] || m[1] < e[1] || m[3] > e[3])
+        /* %.9g: metres to the centimetre in a local CRS, and 1e+300, not 300 digits. */
+        return cim_error_set(CIM_ECRS, CIM_ERRCLASS_FORMAT,
+                             "lies at x %.9g..%.9g, y %.9g..%.9g in the store CRS EPSG:%d, far outside its area of "
+                             "use: is the source CRS (%s) right? give the right one with --s-srs",
+                             m[0], m[2], m[1], m[3], cim_store_srid(c->store), cim_transform_src_name(cp->t));
+    return CIM_OK;
+}
+
+static int check_layer_fit(const ingest_table *t, const cim_wkb_info *info)
+{
+    if (!geometry_compatible(t, info->type))
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "a %s in a layer of %s",
+                             cim_wkb_type_name(info->type), cim_wkb_type_name(t->geom_type));
+    if (info->has_z && !t->has_z)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "a 3D geometry in a 2D layer");
+    return CIM_OK;
+}
+
+static void grow_extent(ingest_table *t, const double m[4])
+{
+    if (!t->has_mbr) {
+        memcpy(t->mbr, m, sizeof t->mbr);
+        t->has_mbr = 1;
+        return;
+    }
+    if (m[0] < t->mbr[0]) t->mbr[0] = m[0];
+    if (m[1] < t->mbr[1]) t->mbr[1] = m[1];
+    if (m[2] > t->mbr[2]) t->mbr[2] = m[2];
+    if (m[3] > t->mbr[3]) t->mbr[3] = m[3];
+}
+
+/* One feature's geometry: checked and repaired in the source CRS, then
+ * reprojected and encoded into c->blob. CIM_OK (blob ready), CIM_ENOTFOUND
+ * (empty geometry: stored as NULL), or an error naming the feature. */
 static int prepare_geometry(ingest_ctx *c, ingest_table *t, const cim_src_layer *l, const cim_src_feature *f,
                             coord_pass *cp, int *repaired, double mbr[4])
 {
@@ -175,81 +263,24 @@ static int prepare_geometry(ingest_ctx *c, ingest_table *t, const cim_src_layer 
     if (cim_buf_reserve(w, f->wkb_len))
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     cim_buf_put(w, f->wkb, f->wkb_len);
-
     cim_wkb_info info;
     int rc = cim_wkb_scan(w->data, w->len, &info);
+    if (!rc && info.points == 0)
+        return CIM_ENOTFOUND;
+    if (!rc)
+        rc = check_source_coords(cp, &info);
+    if (!rc)
+        rc = check_layer_fit(t, &info);
+    if (!rc)
+        rc = repair_in_source(c, w, &info, repaired);
+    if (!rc)
+        rc = to_store_crs(c, cp, w, &info);
     if (rc)
         return feature_error(l, f);
-    if (info.nonfinite) {
-        cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "a coordinate is NaN or infinite");
-        return feature_error(l, f);
-    }
-    if (info.points == 0)
-        return CIM_ENOTFOUND; /* an empty geometry: stored as NULL */
-    if (cim_transform_src_is_geographic(cp->t)) {
-        double lo = cp->swap ? info.mbr[1] : info.mbr[0], hi = cp->swap ? info.mbr[3] : info.mbr[2];
-        double la = cp->swap ? info.mbr[0] : info.mbr[1], ha = cp->swap ? info.mbr[2] : info.mbr[3];
-        if (lo < -180.0 || hi > 180.0 || la < -90.0 || ha > 90.0) {
-            cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
-                          "coordinates out of range for %s (longitude %g..%g, latitude %g..%g; "
-                          "is the source CRS right?)",
-                          cim_transform_src_name(cp->t), lo, hi, la, ha);
-            return feature_error(l, f);
-        }
-    }
-    if (cp->swap)
-        cim_wkb_walk(w->data, w->len, swap_coords, NULL);
-    if (!cim_transform_is_identity(cp->t)) {
-        rc = cim_wkb_walk(w->data, w->len, transform_coords, cp);
-        if (rc)
-            return feature_error(l, f);
-        cim_wkb_scan(w->data, w->len, &info);
-    }
-    const double *e = c->store_extent;
-    if (info.mbr[0] < e[0] || info.mbr[2] > e[2] || info.mbr[1] < e[1] || info.mbr[3] > e[3]) {
-        /* %.9g: metres to the centimetre in a local CRS, and 1e+300, not 300 digits. */
-        cim_error_set(CIM_ECRS, CIM_ERRCLASS_FORMAT,
-                      "lies at x %.9g..%.9g, y %.9g..%.9g in the store CRS EPSG:%d, far outside its area of use: "
-                      "is the source CRS (%s) right? give the right one with --s-srs",
-                      info.mbr[0], info.mbr[2], info.mbr[1], info.mbr[3], cim_store_srid(c->store),
-                      cim_transform_src_name(cp->t));
-        return feature_error(l, f);
-    }
-    if (!geometry_compatible(t, info.type)) {
-        cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "a %s in a layer of %s", cim_wkb_type_name(info.type),
-                      cim_wkb_type_name(t->geom_type));
-        return feature_error(l, f);
-    }
-    if (info.has_z && !t->has_z) {
-        cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "a 3D geometry in a 2D layer");
-        return feature_error(l, f);
-    }
-    const uint8_t *wkb = w->data;
-    size_t wkb_len = w->len;
-    if (info.type != CIM_WKB_POINT && info.type != CIM_WKB_MULTIPOINT) {
-        char reason[256];
-        rc = cim_geom_check(c->checker, wkb, wkb_len, &c->repaired_wkb, reason, sizeof reason);
-        if (rc < 0)
-            return feature_error(l, f);
-        if (rc == CIM_GEOM_REPAIRED) {
-            *repaired = 1;
-            wkb = c->repaired_wkb.data;
-            wkb_len = c->repaired_wkb.len;
-            cim_wkb_scan(wkb, wkb_len, &info);
-        }
-    }
     t->observed |= 1u << info.type;
     memcpy(mbr, info.mbr, sizeof info.mbr);
-    if (t->has_mbr) {
-        if (info.mbr[0] < t->mbr[0]) t->mbr[0] = info.mbr[0];
-        if (info.mbr[1] < t->mbr[1]) t->mbr[1] = info.mbr[1];
-        if (info.mbr[2] > t->mbr[2]) t->mbr[2] = info.mbr[2];
-        if (info.mbr[3] > t->mbr[3]) t->mbr[3] = info.mbr[3];
-    } else {
-        memcpy(t->mbr, info.mbr, sizeof t->mbr);
-        t->has_mbr = 1;
-    }
-    return cim_splite_blob(&c->blob, wkb, wkb_len, &info, cim_store_srid(c->store), t->promote,
+    grow_extent(t, info.mbr);
+    return cim_splite_blob(&c->blob, w->data, w->len, &info, cim_store_srid(c->store), t->promote,
                            t->has_z && !info.has_z);
 }
 

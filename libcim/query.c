@@ -26,7 +26,7 @@ static int prepare_ro(cim_store *s, const char *sql, sqlite3_stmt **st, const ch
     if (!s->readonly)
         sqlite3_set_authorizer(s->db, NULL, NULL);
     if (rc != SQLITE_OK) {
-        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_SQLITE, "query: %s%s", sqlite3_errmsg(s->db),
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_SQLITE, "SQL: %s%s", sqlite3_errmsg(s->db),
                              rc == SQLITE_AUTH ? " (queries are read-only)" : "");
     }
     return CIM_OK;
@@ -59,16 +59,16 @@ int cim_query_prepare(cim_query **out, cim_store *store, const char *sql)
     if (rc)
         return rc;
     if (!st)
-        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "query: no SQL statement");
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "no SQL statement");
     while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r' || *tail == ';'))
         tail++;
     if (!no_statement(store->db, tail)) {
         sqlite3_finalize(st);
-        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "query: one statement at a time (extra: '%.40s')", tail);
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "one statement at a time (extra: '%.40s')", tail);
     }
     if (!sqlite3_stmt_readonly(st)) {
         sqlite3_finalize(st);
-        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "query: not authorized: queries are read-only");
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "not authorized: queries are read-only");
     }
     cim_query *q = calloc(1, sizeof *q);
     q->store = store;
@@ -105,7 +105,7 @@ int cim_query_next(cim_query *q)
         return CIM_OK;
     if (rc == SQLITE_DONE)
         return CIM_ITEROVER;
-    return cim_error_set((rc & 0xff) == SQLITE_AUTH ? CIM_EINVALID : CIM_ESTORE, CIM_ERRCLASS_SQLITE, "query: %s",
+    return cim_error_set((rc & 0xff) == SQLITE_AUTH ? CIM_EINVALID : CIM_ESTORE, CIM_ERRCLASS_SQLITE, "SQL: %s",
                          sqlite3_errmsg(q->store->db));
 }
 

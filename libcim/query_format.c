@@ -254,6 +254,6 @@ int cim_query_write(cim_store *store, const char *sql, cim_query_format format, 
     if (rows)
         *rows = n;
     if (!rc && ferror(out))
-        rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "query: writing the output failed");
+        rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "writing the output failed");
     return rc;
 }

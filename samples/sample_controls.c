@@ -63,7 +63,7 @@ static int write_eco(sample_ctx *c)
         if (!x || !y) {
             free(x);
             free(y);
-            snprintf(c->err, c->errlen, "sample: out of memory writing the ecological line");
+            snprintf(c->err, c->errlen, "out of memory writing the ecological line");
             sample_out_abort(&o);
             return -1;
         }

@@ -28,7 +28,7 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
     char path[4096];
     size_t n = strlen(dir);
     if (n == 0 || n >= sizeof path) {
-        snprintf(err, errlen, "sample: bad output directory name");
+        snprintf(err, errlen, "bad output directory name");
         return -1;
     }
     memcpy(path, dir, n + 1);
@@ -38,14 +38,14 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
         char saved = path[i];
         path[i] = '\0';
         if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "sample: %s: %s", path, strerror(errno));
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
             return -1;
         }
         path[i] = saved;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "sample: %s: not a directory", dir);
+        snprintf(err, errlen, "%s: not a directory", dir);
         return -1;
     }
     return 0;
@@ -127,23 +127,23 @@ int cim_sample_generate(const char *dir, const cim_sample_options *opts,
     if (!opts)
         opts = &defaults;
     if (opts->version != CIM_SAMPLE_OPTIONS_VERSION) {
-        snprintf(err, errlen, "sample: options version %u, expected %u", opts->version,
+        snprintf(err, errlen, "options version %u, expected %u", opts->version,
                  (unsigned)CIM_SAMPLE_OPTIONS_VERSION);
         return -1;
     }
     if (opts->parcels < 1 || opts->parcels > MAX_PARCELS) {
-        snprintf(err, errlen, "sample: parcels must be 1 .. %d, not %lld", MAX_PARCELS,
+        snprintf(err, errlen, "parcels must be 1 .. %d, not %lld", MAX_PARCELS,
                  (long long)opts->parcels);
         return -1;
     }
     if (opts->sensor_days < 0 || opts->sensor_days > MAX_SENSOR_DAYS) {
-        snprintf(err, errlen, "sample: sensor days must be 0 .. %d, not %d", MAX_SENSOR_DAYS,
+        snprintf(err, errlen, "sensor days must be 0 .. %d, not %d", MAX_SENSOR_DAYS,
                  opts->sensor_days);
         return -1;
     }
     if (!dir || make_dirs(dir, err, errlen) < 0) {
         if (!dir)
-            snprintf(err, errlen, "sample: no output directory");
+            snprintf(err, errlen, "no output directory");
         return -1;
     }
 

@@ -11,7 +11,7 @@
 static void proj_err(PJ_CONTEXT *ctx, const char *what, char *err, size_t errlen)
 {
     int e = proj_context_errno(ctx);
-    snprintf(err, errlen, "sample: PROJ: %s: %s", what,
+    snprintf(err, errlen, "PROJ: %s: %s", what,
              e ? proj_context_errno_string(ctx, e) : "failed");
 }
 
@@ -22,7 +22,7 @@ int sample_geo_open(sample_geo *g, double lon0, double lat0, char *err, size_t e
      * PROJ's default context's state. */
     PJ_CONTEXT *ctx = proj_context_create();
     if (!ctx) {
-        snprintf(err, errlen, "sample: PROJ: cannot create a context");
+        snprintf(err, errlen, "PROJ: cannot create a context");
         return -1;
     }
     PJ *raw = proj_create_crs_to_crs(ctx, "EPSG:4547", "EPSG:4326", NULL);
@@ -69,7 +69,7 @@ int sample_geo_lonlat(sample_geo *g, double *x, double *y, size_t n, char *err, 
     }
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !isfinite(y[i]) || x[i] == HUGE_VAL) {
-            snprintf(err, errlen, "sample: PROJ: point outside EPSG:4547's area");
+            snprintf(err, errlen, "PROJ: point outside EPSG:4547's area");
             return -1;
         }
     }

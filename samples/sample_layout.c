@@ -419,13 +419,13 @@ int sample_layout_plan(sample_layout *L, uint64_t seed, int64_t parcels,
     sample_block_free(&B);
     if (build(L, best_c, best_r) < 0) {
         sample_layout_free(L);
-        snprintf(err, errlen, "sample: out of memory laying out the district");
+        snprintf(err, errlen, "out of memory laying out the district");
         return -1;
     }
     return 0;
 oom:
     sample_block_free(&B);
     sample_layout_free(L);
-    snprintf(err, errlen, "sample: out of memory laying out the district");
+    snprintf(err, errlen, "out of memory laying out the district");
     return -1;
 }

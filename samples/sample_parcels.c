@@ -111,12 +111,12 @@ int sample_write_parcels(sample_ctx *c)
     int nb = sample_layout_blocks(L);
     for (int b = 0; b < nb; b++) {
         if (sample_block_build(&B, L, b) < 0) {
-            snprintf(c->err, c->errlen, "sample: out of memory building block %d", b);
+            snprintf(c->err, c->errlen, "out of memory building block %d", b);
             goto done;
         }
         size_t nn = (size_t)(B.nx + 1) * (size_t)(B.ny + 1);
         if (reserve(&z, nn) < 0) {
-            snprintf(c->err, c->errlen, "sample: out of memory building block %d", b);
+            snprintf(c->err, c->errlen, "out of memory building block %d", b);
             goto done;
         }
         memcpy(z.lon, B.nodex, nn * sizeof(double));

@@ -68,7 +68,7 @@ int sample_write_roads(sample_ctx *c)
     int rc = -1;
     char name[128];
     if (!x || !y) {
-        snprintf(c->err, c->errlen, "sample: out of memory writing roads");
+        snprintf(c->err, c->errlen, "out of memory writing roads");
         goto done;
     }
     for (int g = 0; g <= L->cols; g++) {

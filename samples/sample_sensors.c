@@ -295,7 +295,7 @@ int sample_write_sensors(sample_ctx *c)
     if (!rain || !times) {
         free(rain);
         free(times);
-        snprintf(c->err, c->errlen, "sample: out of memory for readings");
+        snprintf(c->err, c->errlen, "out of memory for readings");
         return -1;
     }
     sample_out o;

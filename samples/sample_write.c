@@ -100,17 +100,17 @@ int sample_out_open(sample_out *o, const char *dir, const char *file, const char
 {
     memset(o, 0, sizeof *o);
     if (sample_path(o->path, sizeof o->path, dir, file) < 0) {
-        snprintf(err, errlen, "sample: %s/%s: path too long", dir, file);
+        snprintf(err, errlen, "%s/%s: path too long", dir, file);
         return -1;
     }
     o->buf = malloc(OUT_BUF);
     if (!o->buf) {
-        snprintf(err, errlen, "sample: %s: out of memory", o->path);
+        snprintf(err, errlen, "%s: out of memory", o->path);
         return -1;
     }
     o->f = fopen(o->path, "wb");
     if (!o->f) {
-        snprintf(err, errlen, "sample: %s: %s", o->path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
         free(o->buf);
         o->buf = NULL;
         return -1;
@@ -140,7 +140,7 @@ int sample_out_close(sample_out *o, char *err, size_t errlen)
     free(o->buf);
     o->buf = NULL;
     if (failed) {
-        snprintf(err, errlen, "sample: %s: %s", o->path, strerror(failed));
+        snprintf(err, errlen, "%s: %s", o->path, strerror(failed));
         return -1;
     }
     return 0;

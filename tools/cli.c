@@ -28,7 +28,21 @@ int cli_exit_code(int rc)
 int cli_fail(const char *what, int rc)
 {
     const cim_error *e = cim_error_last();
-    fprintf(stderr, "cim: %s: %s\n", what, e && e->message ? e->message : cim_error_name(rc));
+    const char *msg = e && e->message ? e->message : cim_error_name(rc);
+    /* One line per error, for logs and cron mail: GDAL's messages can span
+     * several (an SQL error with a caret under the column). */
+    fprintf(stderr, "cim: %s: ", what);
+    for (const char *p = msg; *p; p++) {
+        if (*p == '\n' || *p == '\r') {
+            while (p[1] == '\n' || p[1] == '\r' || p[1] == ' ')
+                p++;
+            if (p[1])
+                fputs(" | ", stderr);
+        } else {
+            fputc(*p, stderr);
+        }
+    }
+    fputc('\n', stderr);
     return cli_exit_code(rc);
 }
 
