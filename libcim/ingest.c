@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog_int.h"
 #include "crs_extent_int.h"
 #include "crs_int.h"
 #include "geom_check_int.h"
@@ -238,19 +239,6 @@ static int check_layer_fit(const ingest_table *t, const cim_wkb_info *info)
     return CIM_OK;
 }
 
-static void grow_extent(ingest_table *t, const double m[4])
-{
-    if (!t->has_mbr) {
-        memcpy(t->mbr, m, sizeof t->mbr);
-        t->has_mbr = 1;
-        return;
-    }
-    if (m[0] < t->mbr[0]) t->mbr[0] = m[0];
-    if (m[1] < t->mbr[1]) t->mbr[1] = m[1];
-    if (m[2] > t->mbr[2]) t->mbr[2] = m[2];
-    if (m[3] > t->mbr[3]) t->mbr[3] = m[3];
-}
-
 /* One feature's geometry: checked and repaired in the source CRS, then
  * reprojected and encoded into c->blob. CIM_OK (blob ready), CIM_ENOTFOUND
  * (empty geometry: stored as NULL), or an error naming the feature. */
@@ -279,7 +267,7 @@ static int prepare_geometry(ingest_ctx *c, ingest_table *t, const cim_src_layer 
         return feature_error(l, f);
     t->observed |= 1u << info.type;
     memcpy(mbr, info.mbr, sizeof info.mbr);
-    grow_extent(t, info.mbr);
+    ingest_table_grow_extent(t, info.mbr);
     return cim_splite_blob(&c->blob, w->data, w->len, &info, cim_store_srid(c->store), t->promote,
                            t->has_z && !info.has_z);
 }
@@ -393,43 +381,6 @@ static const char *mode_action(cim_ingest_mode m)
 static int write_catalogue(ingest_ctx *c, ingest_table *t, const cim_src_layer *l, const layer_state *st,
                            cim_ingest_layer_result *res)
 {
-    cim_store *s = c->store;
-    char now[32];
-    cim_utc_now(now);
-    int64_t count = 0;
-    double ext[4] = {0, 0, 0, 0};
-    int has_ext = 0;
-    char *sql = sqlite3_mprintf("SELECT count(*), min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)),"
-                                " max(MbrMaxY(geom)) FROM \"%w\"",
-                                t->name);
-    if (!t->has_geom) {
-        sqlite3_free(sql);
-        sql = sqlite3_mprintf("SELECT count(*), NULL, NULL, NULL, NULL FROM \"%w\"", t->name);
-    } else if (t->created) {
-        /* A new table: the extent gathered while inserting is exact. */
-        sqlite3_free(sql);
-        sql = sqlite3_mprintf("SELECT count(*), NULL, NULL, NULL, NULL FROM \"%w\"", t->name);
-        has_ext = t->has_mbr;
-        memcpy(ext, t->mbr, sizeof ext);
-    }
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
-        sqlite3_free(sql);
-        return cim_store_sqlite_error(s, t->name);
-    }
-    sqlite3_free(sql);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        count = sqlite3_column_int64(q, 0);
-        if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
-            has_ext = 1;
-            for (int i = 0; i < 4; i++)
-                ext[i] = sqlite3_column_double(q, i + 1);
-        }
-    }
-    sqlite3_finalize(q);
-
-    int64_t version = st->exists ? st->version + 1 : 1;
-    int64_t created_run = t->created ? c->run_id : st->created_run;
     cim_buf lb = {0};
     cim_json_raw(&lb, "{");
     cim_json_kv(&lb, "source", c->src->path);
@@ -446,68 +397,25 @@ static int write_catalogue(ingest_ctx *c, ingest_table *t, const cim_src_layer *
     char tail[64];
     snprintf(tail, sizeof tail, ",\"run\":%lld}", (long long)c->run_id);
     cim_json_raw(&lb, tail);
-    const char *lineage = cim_json_text(&lb);
-    sqlite3_stmt *ins = NULL;
-    int rc = sqlite3_prepare_v2(
-        s->db,
-        "INSERT OR REPLACE INTO cim_layers(name, kind, role, source, source_sha256, source_format, source_crs,"
-        " source_layer, geometry_type, srid, dims, feature_count, minx, miny, maxx, maxy, ingested_at, run_id,"
-        " version, created_run, repaired, lineage)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-        -1, &ins, NULL);
-    if (rc != SQLITE_OK) {
-        cim_buf_free(&lb);
-        return cim_store_sqlite_error(s, "cim_layers");
-    }
-    sqlite3_bind_text(ins, 1, t->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, c->opts->kind ? c->opts->kind : "gis", -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 3, c->opts->role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4, c->src->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 5, c->sha, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 6, c->src->driver, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 7, l->srs_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 8, l->name, -1, SQLITE_STATIC);
-    if (t->has_geom) {
-        sqlite3_bind_text(ins, 9, cim_wkb_type_name(t->geom_type), -1, SQLITE_STATIC);
-        sqlite3_bind_int(ins, 10, cim_store_srid(s));
-        sqlite3_bind_text(ins, 11, t->has_z ? "XYZ" : "XY", -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_int64(ins, 12, count);
-    if (has_ext)
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_double(ins, 13 + i, ext[i]);
-    sqlite3_bind_text(ins, 17, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(ins, 18, c->run_id);
-    sqlite3_bind_int64(ins, 19, version);
-    sqlite3_bind_int64(ins, 20, created_run);
-    sqlite3_bind_int64(ins, 21, res->repaired);
-    sqlite3_bind_text(ins, 22, lineage, -1, SQLITE_STATIC);
-    rc = sqlite3_step(ins) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_layers");
-    sqlite3_finalize(ins);
+    cim_catalog_row row = {
+        .name = t->name, .kind = c->opts->kind ? c->opts->kind : "gis", .role = c->opts->role,
+        .source = c->src->path, .source_sha256 = c->sha, .source_format = c->src->driver,
+        .source_crs = l->srs_name, .source_layer = l->name,
+        .geometry_type = t->has_geom ? cim_wkb_type_name(t->geom_type) : NULL,
+        .dims = t->has_geom ? (t->has_z ? "XYZ" : "XY") : NULL,
+        .run_id = c->run_id, .version = st->exists ? st->version + 1 : 1,
+        .created_run = t->created ? c->run_id : st->created_run, .repaired = res->repaired,
+        .lineage = cim_json_text(&lb),
+        /* A new table: the extent gathered while inserting is exact. */
+        .has_extent = t->created && t->has_mbr};
+    memcpy(row.extent, t->mbr, sizeof row.extent);
+    int rc = cim_catalog_put(c->store, &row);
     cim_buf_free(&lb);
     if (rc)
         return rc;
-
-    rc = sqlite3_prepare_v2(s->db,
-                            "INSERT INTO cim_run_layers(run_id, layer, action, source, source_sha256, recipe, read,"
-                            " inserted, updated, repaired, empty) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                            -1, &ins, NULL);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_run_layers");
-    sqlite3_bind_int64(ins, 1, c->run_id);
-    sqlite3_bind_text(ins, 2, t->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 3, mode_action(c->opts->mode), -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4, c->src->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 5, c->sha, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 6, c->recipe, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 7, res->read);
-    sqlite3_bind_int64(ins, 8, res->inserted);
-    sqlite3_bind_int64(ins, 9, res->updated);
-    sqlite3_bind_int64(ins, 10, res->repaired);
-    sqlite3_bind_int64(ins, 11, res->empty);
-    rc = sqlite3_step(ins) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_run_layers");
-    sqlite3_finalize(ins);
-    return rc;
+    cim_run_layer_row run = {c->run_id, t->name,    mode_action(c->opts->mode), c->src->path, c->sha, c->recipe,
+                             res->read, res->inserted, res->updated, res->repaired, res->empty};
+    return cim_run_layer_put(c->store, &run);
 }
 
 static int report_progress(ingest_ctx *c, const char *stage)

@@ -442,6 +442,19 @@ int ingest_table_finish(ingest_table *t)
     return rc;
 }
 
+void ingest_table_grow_extent(ingest_table *t, const double m[4])
+{
+    if (!t->has_mbr) {
+        memcpy(t->mbr, m, sizeof t->mbr);
+        t->has_mbr = 1;
+        return;
+    }
+    if (m[0] < t->mbr[0]) t->mbr[0] = m[0];
+    if (m[1] < t->mbr[1]) t->mbr[1] = m[1];
+    if (m[2] > t->mbr[2]) t->mbr[2] = m[2];
+    if (m[3] > t->mbr[3]) t->mbr[3] = m[3];
+}
+
 void ingest_table_clear(ingest_table *t)
 {
     sqlite3_finalize(t->insert);

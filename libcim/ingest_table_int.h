@@ -53,6 +53,8 @@ int ingest_table_put(ingest_table *t, const cim_src_feature *f, const void *blob
 /* New tables: settles a GEOMETRY column's type, packs the spatial index and
  * puts the triggers back. */
 int ingest_table_finish(ingest_table *t);
+/* Widens the table's extent (gathered while inserting) by a feature's box. */
+void ingest_table_grow_extent(ingest_table *t, const double mbr[4]);
 void ingest_table_clear(ingest_table *t);
 
 #endif
