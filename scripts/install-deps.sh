@@ -3,11 +3,13 @@
 # network when everything is there already.
 set -euo pipefail
 packages=(
-    meson ninja-build pkg-config gcc
+    meson ninja-build pkg-config gcc libc6-dev
     libgdal-dev libgeos-dev libproj-dev libspatialite-dev libsqlite3-dev zlib1g-dev libssl-dev
     # tests: GDAL's tools and SQLite with SpatiaLite as independent readers,
     # PROJ's cs2cs/cct as an independent transformer, python3 to parse JSON
     gdal-bin sqlite3 libsqlite3-mod-spatialite proj-bin python3
+    # benchmarks: peak memory with /usr/bin/time
+    time
     # fuzzing: clang with libFuzzer and the sanitizer runtimes
     clang libclang-rt-14-dev
 )
