@@ -567,7 +567,13 @@ static char *make_recipe(const cim_ingest_options *o)
             cim_json_raw(&b, ",");
         cim_json_kv(&b, keys[i], vals[i]);
     }
-    cim_json_raw(&b, "}");
+    cim_json_raw(&b, ",\"open_options\":[");
+    for (const char *const *p = o->open_options; p && *p; p++) {
+        if (p != o->open_options)
+            cim_json_raw(&b, ",");
+        cim_json_str(&b, *p);
+    }
+    cim_json_raw(&b, "]}");
     cim_json_text(&b);
     return (char *)b.data;
 }
@@ -587,6 +593,9 @@ static void counts_json(char *buf, size_t len, const cim_ingest_result *res)
 
 static int check_options(const cim_ingest_options *o)
 {
+    for (const char *const *p = o->open_options; p && *p; p++)
+        if (!strchr(*p, '=') || **p == '=')
+            return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "--oo '%s': give KEY=VALUE", *p);
     if (o->layer && cim_layer_name_check(o->layer))
         return CIM_EINVALID;
     if (o->mode == CIM_INGEST_UPSERT && (!o->upsert_key || !*o->upsert_key))

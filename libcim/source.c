@@ -12,7 +12,7 @@
 
 static int wants_ogr(const char *path, const cim_ingest_options *opts)
 {
-    if (opts->use_ogr_only || opts->where || opts->encoding)
+    if (opts->use_ogr_only || opts->where || opts->encoding || opts->open_options)
         return 1;
     size_t n = strlen(path);
     int json = (n > 8 && !strcasecmp(path + n - 8, ".geojson")) || (n > 5 && !strcasecmp(path + n - 5, ".json"));

@@ -536,6 +536,14 @@ static char **open_options(const char *driver, const cim_ingest_options *opts)
         o = CSLSetNameValue(o, "KEEP_GEOM_COLUMNS", "NO");
         o = CSLSetNameValue(o, "EMPTY_STRING_AS_NULL", "YES");
     }
+    /* The user's options win; cim's own are defaults. */
+    for (const char *const *p = opts->open_options; p && *p; p++) {
+        char *key = NULL;
+        const char *value = CPLParseNameValue(*p, &key);
+        if (key && value)
+            o = CSLSetNameValue(o, key, value);
+        CPLFree(key);
+    }
     return o;
 }
 

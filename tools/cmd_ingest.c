@@ -25,6 +25,8 @@ static const char *const help =
     "                   helmert2d:base=EPSG:n,dx=M,dy=M,rot=ARCSEC,scale=PPM\n"
     "  --encoding ENC   text encoding of the source (shapefile DBF), e.g. GBK\n"
     "  --where SQL      OGR SQL attribute filter, e.g. \"landuse LIKE 'M%'\"\n"
+    "  --oo KEY=VALUE   a GDAL open option for the source's driver (repeatable), e.g.\n"
+    "                   --oo GFS_TEMPLATE=plateau_bldg.gfs for PLATEAU buildings\n"
     "  --replace        replace the layer if it exists\n"
     "  --append         add the features to the layer\n"
     "  --upsert KEY     update features whose KEY matches, insert the others\n"
@@ -38,7 +40,7 @@ static const char *const help =
     "Example: cim ingest sz.cim parcels.geojson --layer parcels --role parcels\n";
 
 enum { OPT_LAYER = 256, OPT_SRC_LAYER, OPT_S_SRS, OPT_ENCODING, OPT_WHERE, OPT_REPLACE, OPT_APPEND,
-       OPT_UPSERT, OPT_ROLE, OPT_KIND, OPT_JSON, OPT_QUIET, OPT_PROGRESS, OPT_OGR_ONLY };
+       OPT_UPSERT, OPT_ROLE, OPT_KIND, OPT_JSON, OPT_QUIET, OPT_PROGRESS, OPT_OGR_ONLY, OPT_OO };
 
 static void print_json(const cim_ingest_result *r, const char *store)
 {
@@ -90,10 +92,14 @@ int cmd_ingest(int argc, char **argv)
         {"role", required_argument, NULL, OPT_ROLE},     {"kind", required_argument, NULL, OPT_KIND},
         {"json", no_argument, NULL, OPT_JSON},           {"quiet", no_argument, NULL, OPT_QUIET},
         {"progress", no_argument, NULL, OPT_PROGRESS},   {"ogr-only", no_argument, NULL, OPT_OGR_ONLY},
+        {"oo", required_argument, NULL, OPT_OO},
         {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0}};
     cim_ingest_options o = CIM_INGEST_OPTIONS_INIT;
     int json = 0, modes = 0, c;
     cli_progress_mode pmode = CLI_PROGRESS_AUTO;
+    enum { MAX_OPEN_OPTIONS = 32 };
+    const char *oo[MAX_OPEN_OPTIONS + 1] = {NULL};
+    size_t noo = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -111,6 +117,11 @@ int cmd_ingest(int argc, char **argv)
         case OPT_QUIET: pmode = CLI_PROGRESS_QUIET; break;
         case OPT_PROGRESS: pmode = CLI_PROGRESS_LINES; break;
         case OPT_OGR_ONLY: o.use_ogr_only = 1; break;
+        case OPT_OO:
+            if (noo == MAX_OPEN_OPTIONS)
+                return cli_usage_error("ingest", "at most %d --oo options", MAX_OPEN_OPTIONS);
+            oo[noo++] = optarg;
+            break;
         case 'h': fputs(help, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("ingest", "bad option '%s'", argv[optind - 1]);
         }
@@ -120,6 +131,7 @@ int cmd_ingest(int argc, char **argv)
     if (modes > 1)
         return cli_usage_error("ingest", "--replace, --append and --upsert exclude each other");
     const char *store_path = argv[optind], *source = argv[optind + 1];
+    o.open_options = noo ? oo : NULL;
     cli_progress prog;
     cli_progress_init(&prog, pmode);
     o.progress = cli_progress_cb;

@@ -48,6 +48,22 @@ check_eq "$?" 3 "sapporo into a Tokyo-zone store exits 3"
 check "grep -q 'area of use' '$work/err' && grep -q 'sapporo_64413325_bldg.gml' '$work/err'" "message names the file and the CRS problem"
 check_eq "$(sha256sum "$store" | cut -d' ' -f1)" "$before" "store unchanged by the refused ingest"
 
+# Yokosuka buildings through the GFS template of ../shared/reference (--oo):
+# counts and attribute sums equal GDAL's reading with the same template.
+tmpl=$DATA/../reference/plateau_bldg.gfs
+check "'$CIM' ingest '$store' '$PL/yokosuka_52397519_bldg.gml' --layer yokosuka --oo GFS_TEMPLATE='$tmpl' --quiet" \
+    "ingest yokosuka with a GFS template"
+check_eq "$(q "$store" "SELECT count(*) FROM yokosuka")" \
+    "$(ogr_count "$PL/yokosuka_52397519_bldg.gml" -oo GFS_TEMPLATE="$tmpl" Building)" "yokosuka count vs ogrinfo"
+gdal_h=$(ogrinfo -ro -q -oo WRITE_GFS=NO -oo GFS_TEMPLATE="$tmpl" "$PL/yokosuka_52397519_bldg.gml" -dialect SQLite \
+    -sql "SELECT sum(measuredHeight) AS h, sum(storeysAboveGround) AS s FROM Building" 2>/dev/null)
+check_rel "$(q "$store" "SELECT sum(measuredHeight) FROM yokosuka")" "$(echo "$gdal_h" | sed -n 's/.*h (Real) = //p')" 1e-12 \
+    "yokosuka heights vs GDAL"
+check_eq "$(q "$store" "SELECT sum(storeysAboveGround) FROM yokosuka")" "$(echo "$gdal_h" | sed -n 's/.*s (Integer[0-9]*) = //p')" \
+    "yokosuka storeys vs GDAL"
+"$CIM" ingest "$store" "$PL/yokosuka_52397519_bldg.gml" --layer y2 --oo NOEQUALS --quiet 2>/dev/null
+check_eq "$?" 2 "--oo without KEY=VALUE is a usage error"
+
 check_eq "$(find "$PL" -name '*.gfs' | wc -l)" "$gfs_before" "no .gfs written beside the GML"
 for layer in k_yoto numazu_luse; do
     check_eq "$(ogr_count_plain "$store" "$layer")" "$(q "$store" "SELECT count(*) FROM $layer")" "ogrinfo reads $layer"

@@ -27,13 +27,16 @@ typedef struct cim_ingest_options {
     const char *role;        /* catalogue role, e.g. parcels */
     const char *kind;        /* catalogue kind; NULL = gis */
     int use_ogr_only;        /* non-zero: never take the native GeoJSON reader (tests, comparisons) */
+    /* GDAL open options, "KEY=VALUE", NULL-terminated (e.g. GFS_TEMPLATE=... for
+     * PLATEAU buildings); they override cim's own for the driver. */
+    const char *const *open_options;
     cim_progress_cb progress;
     void *progress_payload;
     const char *command_line; /* recorded in cim_runs */
 } cim_ingest_options;
 #define CIM_INGEST_OPTIONS_VERSION 1
 #define CIM_INGEST_OPTIONS_INIT {CIM_INGEST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, \
-                                 CIM_INGEST_CREATE, NULL, NULL, NULL, 0, NULL, NULL, NULL}
+                                 CIM_INGEST_CREATE, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL}
 CIM_EXTERN void cim_ingest_options_init(cim_ingest_options *opts);
 
 typedef struct cim_ingest_layer_result {
