@@ -118,21 +118,18 @@ static int register_geometry(ingest_table *t)
 
 int ingest_table_create(ingest_table *t)
 {
-    size_t cap = 256;
+    sqlite3_str *sql = sqlite3_str_new(t->store->db);
+    sqlite3_str_appendf(sql, "CREATE TABLE \"%w\" (fid INTEGER PRIMARY KEY", t->name);
     for (size_t i = 0; i < t->src->field_count; i++)
-        cap += strlen(t->columns[i]) * 2 + 40;
-    char *sql = malloc(cap + strlen(t->name) * 2);
-    size_t len = (size_t)sprintf(sql, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY", t->name);
-    for (size_t i = 0; i < t->src->field_count; i++) {
-        char *q = sqlite3_mprintf(", \"%w\" %s", t->columns[i], t->src->fields[i].decl);
-        len += (size_t)sprintf(sql + len, "%s", q);
-        sqlite3_free(q);
-    }
+        sqlite3_str_appendf(sql, ", \"%w\" %s", t->columns[i], t->src->fields[i].decl);
     if (t->has_geom)
-        len += (size_t)sprintf(sql + len, ", geom %s", cim_wkb_type_name(t->geom_type));
-    sprintf(sql + len, ")");
-    int rc = cim_store_exec(t->store, sql);
-    free(sql);
+        sqlite3_str_appendf(sql, ", geom %s", cim_wkb_type_name(t->geom_type));
+    sqlite3_str_appendall(sql, ")");
+    char *text = sqlite3_str_finish(sql);
+    if (!text)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    int rc = cim_store_exec(t->store, text);
+    sqlite3_free(text);
     t->created = 1;
     t->first_new_fid = 1;
     if (!rc && t->has_geom)
@@ -242,24 +239,25 @@ static int prepare(ingest_table *t, sqlite3_stmt **st, const char *sql)
     return CIM_OK;
 }
 
-/* "a", "b", geom  /  ?1, ?2, ?3  /  "a" = ?1, "b" = ?2, geom = ?3 */
+/* "a", "b", geom  /  ?1, ?2, ?3  /  "a" = ?1, "b" = ?2, geom = ?3
+ * (sqlite3_free the result). */
 static char *column_list(const ingest_table *t, int style)
 {
-    size_t n = t->src->field_count, cap = 64;
-    for (size_t i = 0; i < n; i++)
-        cap += strlen(t->columns[i]) * 2 + 24;
-    char *out = calloc(1, cap);
-    size_t len = 0;
+    size_t n = t->src->field_count;
     size_t total = n + (t->has_geom ? 1 : 0);
+    sqlite3_str *out = sqlite3_str_new(t->store->db);
     for (size_t i = 0; i < total; i++) {
         const char *col = i < n ? t->columns[i] : "geom";
-        char *part = style == 0   ? sqlite3_mprintf("%s\"%w\"", i ? ", " : "", col)
-                     : style == 1 ? sqlite3_mprintf("%s?%d", i ? ", " : "", (int)i + 1)
-                                  : sqlite3_mprintf("%s\"%w\" = ?%d", i ? ", " : "", col, (int)i + 1);
-        len += (size_t)snprintf(out + len, cap - len, "%s", part);
-        sqlite3_free(part);
+        const char *sep = i ? ", " : "";
+        if (style == 0)
+            sqlite3_str_appendf(out, "%s\"%w\"", sep, col);
+        else if (style == 1)
+            sqlite3_str_appendf(out, "%s?%d", sep, (int)i + 1);
+        else
+            sqlite3_str_appendf(out, "%s\"%w\" = ?%d", sep, col, (int)i + 1);
     }
-    return out;
+    char *text = sqlite3_str_finish(out);
+    return text ? text : sqlite3_mprintf("");
 }
 
 int ingest_table_prepare(ingest_table *t)
@@ -284,9 +282,9 @@ int ingest_table_prepare(ingest_table *t)
         if (!rc)
             rc = prepare(t, &t->seen, "INSERT INTO temp.cim_seen_keys(k) VALUES (?1)");
     }
-    free(cols);
-    free(params);
-    free(sets);
+    sqlite3_free(cols);
+    sqlite3_free(params);
+    sqlite3_free(sets);
     return rc;
 }
 
