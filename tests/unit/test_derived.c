@@ -6,22 +6,11 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "derived_int.h"
 #include "geos_io_int.h"
 #include "store_int.h"
 #include "wkb_int.h"
-
-static char dir[] = "/tmp/cim-test-derived-XXXXXX";
-
-static double scalar(cim_store *s, const char *sql)
-{
-    cim_query *q = NULL;
-    double v = -1;
-    if (cim_query_prepare(&q, s, sql) == CIM_OK && cim_query_next(q) == CIM_OK)
-        v = cim_query_double(q, 0);
-    cim_query_free(q);
-    return v;
-}
 
 static int shell_ok(const char *cmd)
 {
@@ -31,10 +20,10 @@ static int shell_ok(const char *cmd)
 int main(void)
 {
     cim_init();
-    if (!mkdtemp(dir))
+    if (fixture_open("derived"))
         return 1;
     char path[512], cmd[1200];
-    snprintf(path, sizeof path, "%s/d.cim", dir);
+    snprintf(path, sizeof path, "%s", path_in("d.cim"));
     cim_store *s = NULL;
     CHECK(cim_store_create(&s, path, NULL) == CIM_OK);
 
@@ -106,8 +95,7 @@ int main(void)
     snprintf(cmd, sizeof cmd, "ogrinfo -ro -so %s blocks | grep -q 'Feature Count: 121' && "
                               "ogrinfo -ro -so %s blocks | grep -q 'ID\\[\"EPSG\",4547\\]'", path, path);
     CHECK_MSG(shell_ok(cmd), "ogrinfo reads the derived layer");
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(fixture_close() == 0);
     cim_shutdown();
     return check_report();
 }

@@ -7,17 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static char dir[] = "/tmp/cim-test-ingest-XXXXXX";
-
-static char *path_in(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+#include "fixture.h"
 
 static const char *const squares =
     "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::4547\"}},"
@@ -37,16 +27,6 @@ static void write_file(const char *path, const char *text)
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
-}
-
-static double scalar(cim_store *s, const char *sql)
-{
-    cim_query *q = NULL;
-    double v = -1;
-    if (cim_query_prepare(&q, s, sql) == CIM_OK && cim_query_next(q) == CIM_OK)
-        v = cim_query_double(q, 0);
-    cim_query_free(q);
-    return v;
 }
 
 static int cancel_at_index(double fraction, const char *stage, void *payload)
@@ -139,15 +119,13 @@ static void cancel_leaves_store(void)
 int main(void)
 {
     cim_init();
-    if (!mkdtemp(dir))
+    if (fixture_open("ingest"))
         return 1;
     write_file(path_in("squares.geojson"), squares);
     ingest_and_check("native.cim", 0);
     ingest_and_check("ogr.cim", 1);
     cancel_leaves_store();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(fixture_close() == 0);
     cim_shutdown();
     return check_report();
 }

@@ -8,17 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static char dir[] = "/tmp/cim-test-store-XXXXXX";
-
-static char *path_in(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+#include "fixture.h"
 
 /* One integer from SQL on a plain SQLite connection with SpatiaLite. */
 static long long sql_int(const char *db_path, const char *sql)
@@ -52,7 +42,7 @@ static void create_and_reopen(void)
 
     /* No half-made store under a temporary name is left behind. */
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "ls %s | grep -c tmp- >/dev/null", dir);
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c tmp- >/dev/null", fixture_dir);
     CHECK(system(cmd) != 0);
 
     /* Existing path, geographic or unknown SRID: refused, nothing written. */
@@ -134,7 +124,7 @@ static void readonly_queries(void)
 int main(void)
 {
     cim_init();
-    if (!mkdtemp(dir))
+    if (fixture_open("store"))
         return 1;
     CHECK(cim_layer_name_check("parcels") == CIM_OK);
     CHECK(cim_layer_name_check("Parcels") == CIM_EINVALID);
@@ -144,9 +134,7 @@ int main(void)
     CHECK(cim_layer_name_check("a234567890123456789012345678901234567890123456789012345678901234") == CIM_EINVALID);
     create_and_reopen();
     readonly_queries();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(fixture_close() == 0);
     cim_shutdown();
     return check_report();
 }
