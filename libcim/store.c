@@ -292,6 +292,18 @@ static int denied_function(const char *name)
     return 0;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && !strcmp(s + n - m, suffix);
+}
+
+static int is_internal_table(const char *table)
+{
+    return table && (!sqlite3_stricmp(table, "sqlite_master") || !sqlite3_stricmp(table, "sqlite_temp_master") ||
+                     ends_with(table, "_node") || ends_with(table, "_parent") || ends_with(table, "_rowid"));
+}
+
 int cim_store_readonly_authorizer(void *payload, int action, const char *a, const char *b, const char *db,
                                   const char *trigger)
 {
@@ -303,12 +315,15 @@ int cim_store_readonly_authorizer(void *payload, int action, const char *a, cons
         return SQLITE_OK;
     case SQLITE_FUNCTION:
         return denied_function(b) ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_INSERT:
     case SQLITE_UPDATE:
-        /* SQLite asks this when a virtual table (SpatiaLite's SpatialIndex)
-         * first connects. No statement can really write sqlite_master:
-         * writable_schema is refused below and the handle is read-only. */
-        return !sqlite3_stricmp(a, "sqlite_master") || !sqlite3_stricmp(a, "sqlite_temp_master") ? SQLITE_OK
-                                                                                                 : SQLITE_DENY;
+    case SQLITE_DELETE:
+        /* Virtual tables ask for these when they connect: SpatiaLite's
+         * SpatialIndex updates sqlite_master, SQLite's R*Tree prepares its
+         * writes to its shadow tables. Nothing can write through them: the
+         * handle is read-only, DEFENSIVE makes shadow tables read-only and
+         * every user statement must pass sqlite3_stmt_readonly(). */
+        return is_internal_table(a) ? SQLITE_OK : SQLITE_DENY;
     case SQLITE_PRAGMA: {
         /* Pragmas whose argument names a table only report on it. */
         static const char *const with_arg[] = {"table_info",  "table_xinfo", "index_list",      "index_info",

@@ -72,6 +72,24 @@ static void create_and_reopen(void)
     CHECK(strstr(cim_error_last()->message, "not a cim store") != NULL);
 }
 
+/* A one-feature layer "t" with a spatial index. */
+static void add_layer(void)
+{
+    FILE *f = fopen(path_in("t.geojson"), "w");
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+          "\"geometry\":{\"type\":\"Point\",\"coordinates\":[114,22.5]}}]}",
+          f);
+    fclose(f);
+    cim_store *s = NULL;
+    CHECK(cim_store_open(&s, path_in("a.cim"), CIM_STORE_READWRITE) == CIM_OK);
+    cim_ingest_options o = CIM_INGEST_OPTIONS_INIT;
+    o.layer = "t";
+    cim_ingest_result *r = NULL;
+    CHECK(cim_ingest(&r, s, path_in("t.geojson"), &o) == CIM_OK);
+    cim_ingest_result_free(r);
+    cim_store_free(s);
+}
+
 static void readonly_queries(void)
 {
     cim_store *s = NULL;
@@ -98,6 +116,8 @@ static void readonly_queries(void)
         "SELECT ExportGeoJSON2('cim_meta', NULL, '/tmp/cim-test.geojson')",
         "VACUUM",
         "PRAGMA writable_schema = 1",
+        "INSERT INTO idx_t_geom_node VALUES (99, x'00')",
+        "DELETE FROM idx_t_geom_rowid",
         "UPDATE sqlite_master SET sql = NULL",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -111,6 +131,11 @@ static void readonly_queries(void)
     }
     CHECK(access("/tmp/cim-test-blob", F_OK) != 0);
     CHECK(access("/tmp/cim-test.geojson", F_OK) != 0);
+    /* An R*Tree (a spatial index) can be read: its module prepares writes to
+     * its shadow tables when it connects, which the authorizer lets through. */
+    CHECK(cim_query_prepare(&q, s, "SELECT count(*) FROM idx_t_geom WHERE xmin > 0") == CIM_OK);
+    CHECK(q && cim_query_next(q) == CIM_OK && cim_query_int(q, 0) == 1);
+    cim_query_free(q);
     /* Reading pragmas and SpatiaLite functions are fine. */
     CHECK(cim_query_prepare(&q, s, "PRAGMA table_info(cim_layers)") == CIM_OK);
     cim_query_free(q);
@@ -119,6 +144,7 @@ static void readonly_queries(void)
     cim_query_free(q);
     cim_store_free(s);
     CHECK(sql_int(path_in("a.cim"), "SELECT count(*) FROM cim_meta") == 4);
+    CHECK(sql_int(path_in("a.cim"), "SELECT count(*) FROM idx_t_geom_node") >= 1);
 }
 
 int main(void)
@@ -133,6 +159,7 @@ int main(void)
     CHECK(cim_layer_name_check("idx_parcels_geom") == CIM_EINVALID);
     CHECK(cim_layer_name_check("a234567890123456789012345678901234567890123456789012345678901234") == CIM_EINVALID);
     create_and_reopen();
+    add_layer();
     readonly_queries();
     CHECK(fixture_close() == 0);
     cim_shutdown();
