@@ -12,13 +12,16 @@ static const cli_command commands[] = {
     {"info", cmd_info, "describe one layer: fields, count, extent, CRS, lineage"},
     {"query", cmd_query, "run read-only SQL on the store"},
     {"sample", cmd_sample, "write the built-in sample district's source files"},
+    {"aggregate", cmd_aggregate, "dissolve parcels per group (and into contiguous blocks)"},
+    {"indicators", cmd_indicators, "building indicators per parcel: FAR, coverage, height, setback, spacing"},
+    {"check", cmd_check, "planning checks: redline (industrial block lines), siting (多规合一)"},
 };
 
 static void usage(FILE *to)
 {
     fprintf(to, "usage: cim <command> [options]\n       cim --version\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(to, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(to, "\n'cim <command> --help' describes a command. Exit codes: 0 ok, 1 violations found\n"
                 "(--strict), 2 usage, 3 bad input data, 4 store or I/O failure, 5 internal error.\n");
 }

@@ -29,6 +29,10 @@ int cmd_layers(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_aggregate(int argc, char **argv);
+int cmd_indicators(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_check_siting(int argc, char **argv);
 
 /* Prints "cim: <what>: <why>" from libcim's last error and returns the exit
  * code for its class. */

@@ -2,11 +2,15 @@
 #ifndef CIM_CIM_H
 #define CIM_CIM_H
 
+#include "aggregate.h"
 #include "common.h"
 #include "crs.h"
 #include "error.h"
+#include "indicators.h"
 #include "ingest.h"
 #include "query.h"
+#include "redline.h"
+#include "siting.h"
 #include "store.h"
 
 #endif

@@ -1,0 +1,642 @@
+/* aggregate_coverage.c: the union of an exactly noded polygon coverage by
+ * edge cancellation. Rings are oriented (shells counter-clockwise, holes
+ * clockwise) so the interior lies left of every edge; an edge two parcels
+ * share then appears twice, once each way, and drops out. The edges left over
+ * are the union's boundary: they are chained into rings (at a vertex where
+ * the boundary touches itself, the sharpest left turn, which keeps rings
+ * simple), rings with positive area become shells, the others holes of the
+ * smallest shell around them. Anything that is not a clean coverage (an edge
+ * three times or twice the same way, a T-junction, a ring that does not
+ * close) returns NULL and the caller falls back to GEOS. */
+#include "aggregate_int.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct edge {
+    double ax, ay, bx, by;  /* directed: interior on the left */
+} edge;
+
+typedef struct edges {
+    edge *v;
+    size_t n, cap;
+} edges;
+
+typedef struct pts {
+    double *xy;
+    size_t n, cap;
+} pts;
+
+static int pt_less(double ax, double ay, double bx, double by)
+{
+    return ax < bx || (ax == bx && ay < by);
+}
+
+static int add_edge(edges *e, double ax, double ay, double bx, double by)
+{
+    if (ax == bx && ay == by)
+        return 0; /* a repeated point */
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 1024;
+        edge *v = realloc(e->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        e->v = v;
+        e->cap = cap;
+    }
+    edge *d = &e->v[e->n++];
+    d->ax = ax;
+    d->ay = ay;
+    d->bx = bx;
+    d->by = by;
+    return 0;
+}
+
+static double ring_area2(const double *xy, size_t n)
+{
+    /* Shoelace on coordinates relative to the first point (exact enough for
+     * metric coordinates of 10^6). */
+    double s = 0, x0 = xy[0], y0 = xy[1];
+    for (size_t i = 0; i + 1 < n; i++)
+        s += (xy[2 * i] - x0) * (xy[2 * i + 3] - y0) - (xy[2 * i + 2] - x0) * (xy[2 * i + 1] - y0);
+    return s;
+}
+
+/* Adds a ring's edges, oriented counter-clockwise (shell) or clockwise (hole). */
+static int add_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, int hole, edges *e, pts *buf)
+{
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned int n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
+        return -1;
+    if (n < 4)
+        return -1;
+    if (n > buf->cap) {
+        double *v = realloc(buf->xy, 2 * (size_t)n * sizeof *v);
+        if (!v)
+            return -1;
+        buf->xy = v;
+        buf->cap = n;
+    }
+    if (!GEOSCoordSeq_copyToBuffer_r(h, cs, buf->xy, 0, 0))
+        return -1;
+    double a = ring_area2(buf->xy, n);
+    if (a == 0)
+        return -1;
+    int reverse = hole ? a > 0 : a < 0;
+    for (unsigned int i = 0; i + 1 < n; i++) {
+        const double *p = buf->xy + 2 * i, *q = p + 2;
+        int rc = reverse ? add_edge(e, q[0], q[1], p[0], p[1]) : add_edge(e, p[0], p[1], q[0], q[1]);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* The segment with its ends in order (the sort key), and whether a comes first. */
+static int edge_key(const edge *e, double k[4])
+{
+    int fwd = pt_less(e->ax, e->ay, e->bx, e->by);
+    if (fwd) {
+        k[0] = e->ax, k[1] = e->ay, k[2] = e->bx, k[3] = e->by;
+    } else {
+        k[0] = e->bx, k[1] = e->by, k[2] = e->ax, k[3] = e->ay;
+    }
+    return fwd;
+}
+
+static int cmp_key(const void *pa, const void *pb)
+{
+    double a[4], b[4];
+    int fa = edge_key(pa, a), fb = edge_key(pb, b);
+    for (int i = 0; i < 4; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return fa - fb;
+}
+
+static int cmp_start(const void *pa, const void *pb)
+{
+    const edge *a = pa, *b = pb;
+    if (a->ax != b->ax)
+        return a->ax < b->ax ? -1 : 1;
+    if (a->ay != b->ay)
+        return a->ay < b->ay ? -1 : 1;
+    if (a->bx != b->bx)
+        return a->bx < b->bx ? -1 : 1;
+    return a->by < b->by ? -1 : a->by > b->by;
+}
+
+/* The first edge starting at (x, y) in the start-sorted edges, or n. */
+static size_t first_from(const edge *v, size_t n, double x, double y)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pt_less(v[mid].ax, v[mid].ay, x, y))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo].ax == x && v[lo].ay == y ? lo : n;
+}
+
+typedef struct ring {
+    double *xy;
+    size_t n;             /* points, closed */
+    double area;          /* signed, x2 */
+    double minx, miny, maxx, maxy;
+    size_t shell;         /* for a hole: its shell's index in the shell list */
+} ring;
+
+static int pts_add(pts *p, double x, double y)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        double *v = realloc(p->xy, 2 * cap * sizeof *v);
+        if (!v)
+            return -1;
+        p->xy = v;
+        p->cap = cap;
+    }
+    p->xy[2 * p->n] = x;
+    p->xy[2 * p->n + 1] = y;
+    p->n++;
+    return 0;
+}
+
+typedef struct ring_list {
+    ring *v;
+    size_t n, cap;
+} ring_list;
+
+/* A closed ring of n points (first == last) onto the list; -1 if degenerate. */
+static int ring_add(ring_list *rl, const double *xy, size_t n)
+{
+    if (n < 4)
+        return -1;
+    if (rl->n == rl->cap) {
+        size_t cap = rl->cap ? rl->cap * 2 : 16;
+        ring *v = realloc(rl->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        rl->v = v;
+        rl->cap = cap;
+    }
+    ring *r = &rl->v[rl->n];
+    memset(r, 0, sizeof *r);
+    r->xy = malloc(2 * n * sizeof *r->xy);
+    if (!r->xy)
+        return -1;
+    rl->n++;
+    memcpy(r->xy, xy, 2 * n * sizeof *r->xy);
+    r->n = n;
+    r->area = ring_area2(r->xy, r->n);
+    r->minx = r->maxx = r->xy[0];
+    r->miny = r->maxy = r->xy[1];
+    for (size_t i = 1; i < r->n; i++) {
+        r->minx = fmin(r->minx, r->xy[2 * i]);
+        r->maxx = fmax(r->maxx, r->xy[2 * i]);
+        r->miny = fmin(r->miny, r->xy[2 * i + 1]);
+        r->maxy = fmax(r->maxy, r->xy[2 * i + 1]);
+    }
+    return r->area == 0 ? -1 : 0;
+}
+
+/* Point -> position on the path stack (open addressing; stale slots are
+ * recognised by checking the stack). */
+typedef struct split_state {
+    pts stack;
+    size_t *slot;         /* position + 1; 0 = empty */
+    size_t nslots;
+} split_state;
+
+static size_t pt_hash(double x, double y)
+{
+    uint64_t a, b;
+    memcpy(&a, &x, 8);
+    memcpy(&b, &y, 8);
+    uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (size_t)h;
+}
+
+/* Where the boundary touches itself at a vertex (two interior sectors of one
+ * polygon meeting at a point, around a hole that touches its shell there),
+ * the traced ring passes that vertex twice. OGC rings never touch themselves:
+ * cut the loop between the two visits off as a ring of its own (its
+ * orientation says shell or hole), and go on. */
+static int split_ring(ring_list *rl, const pts *p, split_state *st)
+{
+    size_t m = p->n - 1; /* the closing point repeats the first */
+    size_t need = 1;
+    while (need < 2 * m)
+        need *= 2;
+    if (need > st->nslots) {
+        size_t *v = realloc(st->slot, need * sizeof *v);
+        if (!v)
+            return -1;
+        st->slot = v;
+        st->nslots = need;
+    }
+    memset(st->slot, 0, need * sizeof *st->slot);
+    pts *sk = &st->stack;
+    sk->n = 0;
+    size_t mask = need - 1;
+    for (size_t i = 0; i < m; i++) {
+        double x = p->xy[2 * i], y = p->xy[2 * i + 1];
+        size_t h = pt_hash(x, y) & mask, found = 0, free_slot = 0;
+        /* Stale slots (popped points) are probed past; a new point takes the empty slot. */
+        for (;; h = (h + 1) & mask) {
+            size_t e = st->slot[h];
+            if (e == 0) {
+                free_slot = h;
+                break;
+            }
+            size_t k = e - 1;
+            if (k < sk->n && sk->xy[2 * k] == x && sk->xy[2 * k + 1] == y) {
+                found = e;
+                break;
+            }
+        }
+        if (found) {
+            size_t k = found - 1;
+            /* the loop stack[k..] + this point */
+            if (pts_add(sk, x, y) || ring_add(rl, sk->xy + 2 * k, sk->n - k))
+                return -1;
+            sk->n = k + 1;
+        } else {
+            if (pts_add(sk, x, y))
+                return -1;
+            st->slot[free_slot] = sk->n;
+        }
+    }
+    if (pts_add(sk, sk->xy[0], sk->xy[1]))
+        return -1;
+    return ring_add(rl, sk->xy, sk->n);
+}
+
+/* Angle of the turn from "back" (towards where we came from) clockwise to d, in (0, 2pi]. */
+static double cw_from_back(double backx, double backy, double dx, double dy)
+{
+    double a = atan2(backy, backx) - atan2(dy, dx);
+    const double two_pi = 6.283185307179586;
+    while (a <= 0)
+        a += two_pi;
+    while (a > two_pi)
+        a -= two_pi;
+    return a;
+}
+
+/* Chains the boundary edges (sorted by start) into closed rings. */
+static int build_rings(edge *v, size_t n, ring **out, size_t *nout)
+{
+    unsigned char *used = calloc(n ? n : 1, 1);
+    ring_list rl = {0};
+    split_state st = {0};
+    pts p = {0};
+    int rc = used ? 0 : -1;
+    for (size_t s = 0; s < n && !rc; s++) {
+        if (used[s])
+            continue;
+        p.n = 0;
+        used[s] = 1;
+        rc = pts_add(&p, v[s].ax, v[s].ay);
+        size_t cur = s;
+        for (;;) {
+            if (rc || pts_add(&p, v[cur].bx, v[cur].by)) {
+                rc = -1;
+                break;
+            }
+            double x = v[cur].bx, y = v[cur].by;
+            size_t best = n;
+            double best_turn = 0;
+            int closes = 0;
+            for (size_t k = first_from(v, n, x, y); k < n && v[k].ax == x && v[k].ay == y; k++) {
+                if (used[k] && k != s)
+                    continue;
+                double t = cw_from_back(v[cur].ax - x, v[cur].ay - y, v[k].bx - x, v[k].by - y);
+                if (best == n || t < best_turn) {
+                    best = k;
+                    best_turn = t;
+                }
+            }
+            if (best == n) {
+                rc = -1; /* a dead end: not a clean boundary */
+                break;
+            }
+            if (best == s) {
+                closes = 1;
+            } else {
+                used[best] = 1;
+                cur = best;
+            }
+            if (closes)
+                break;
+        }
+        if (rc)
+            break;
+        if (split_ring(&rl, &p, &st)) {
+            rc = -1;
+            break;
+        }
+    }
+    free(used);
+    free(p.xy);
+    free(st.stack.xy);
+    free(st.slot);
+    *out = rl.v;
+    *nout = rl.n;
+    return rc;
+}
+
+/* Crossing-number test of (x, y) against a closed ring. */
+static int in_ring(const ring *r, double x, double y)
+{
+    int in = 0;
+    for (size_t i = 0, j = r->n - 2; i + 1 < r->n; j = i++) {
+        double xi = r->xy[2 * i], yi = r->xy[2 * i + 1], xj = r->xy[2 * j], yj = r->xy[2 * j + 1];
+        if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+            in = !in;
+    }
+    return in;
+}
+
+static GEOSGeometry *make_ring(GEOSContextHandle_t h, const ring *r)
+{
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, r->xy, (unsigned int)r->n, 0, 0);
+    return cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+}
+
+static int cmp_shell_area(const void *pa, const void *pb)
+{
+    const ring *a = *(ring *const *)pa, *b = *(ring *const *)pb;
+    return a->area < b->area ? -1 : a->area > b->area;
+}
+
+typedef struct cands {
+    size_t *v;
+    size_t n, cap;
+    int oom;
+} cands;
+
+static void collect_shell(void *item, void *payload)
+{
+    cands *c = payload;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        size_t *v = realloc(c->v, cap * sizeof *v);
+        if (!v) {
+            c->oom = 1;
+            return;
+        }
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n++] = *(const size_t *)item;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Above this many points a shell is prepared (indexed point-in-polygon)
+ * instead of tested edge by edge. */
+#define PREPARE_SHELL_POINTS 64
+
+typedef struct shell_index {
+    GEOSContextHandle_t h;
+    ring **shells;
+    size_t ns;
+    size_t *ids;
+    GEOSGeometry **boxes, **polys;
+    const GEOSPreparedGeometry **prep;
+    GEOSSTRtree *tree;
+} shell_index;
+
+static void shell_index_free(shell_index *si)
+{
+    GEOSContextHandle_t h = si->h;
+    if (si->tree)
+        GEOSSTRtree_destroy_r(h, si->tree);
+    for (size_t k = 0; k < si->ns; k++) {
+        if (si->prep && si->prep[k])
+            GEOSPreparedGeom_destroy_r(h, si->prep[k]);
+        if (si->polys && si->polys[k])
+            GEOSGeom_destroy_r(h, si->polys[k]);
+        if (si->boxes && si->boxes[k])
+            GEOSGeom_destroy_r(h, si->boxes[k]);
+    }
+    free(si->ids);
+    free(si->boxes);
+    free(si->polys);
+    free(si->prep);
+}
+
+/* Is (x, y) inside shell k? */
+static int shell_contains(shell_index *si, size_t k, double x, double y, GEOSGeometry *pt)
+{
+    const ring *sh = si->shells[k];
+    if (sh->n <= PREPARE_SHELL_POINTS)
+        return in_ring(sh, x, y);
+    if (!si->prep[k]) {
+        GEOSGeometry *r = make_ring(si->h, sh);
+        si->polys[k] = r ? GEOSGeom_createPolygon_r(si->h, r, NULL, 0) : NULL;
+        si->prep[k] = si->polys[k] ? GEOSPrepare_r(si->h, si->polys[k]) : NULL;
+        if (!si->prep[k])
+            return -1;
+    }
+    return GEOSPreparedContainsProperly_r(si->h, si->prep[k], pt);
+}
+
+/* Rings -> a MultiPolygon, or NULL. */
+static GEOSGeometry *assemble(GEOSContextHandle_t h, ring *rings, size_t nr)
+{
+    shell_index si = {.h = h};
+    si.shells = malloc((nr ? nr : 1) * sizeof *si.shells);
+    if (!si.shells)
+        return NULL;
+    for (size_t i = 0; i < nr; i++)
+        if (rings[i].area > 0)
+            si.shells[si.ns++] = &rings[i];
+    size_t ns = si.ns;
+    /* Smallest shell first: the first around a hole is its own. */
+    qsort(si.shells, ns, sizeof *si.shells, cmp_shell_area);
+    size_t *nholes = calloc(ns + 1, sizeof *nholes);
+    size_t *hole_list = malloc((nr ? nr : 1) * sizeof *hole_list);
+    cands cs = {0};
+    GEOSGeometry *result = NULL, **polys = NULL;
+    int ok = ns > 0 && nholes && hole_list;
+    size_t nholes_total = 0;
+    for (size_t i = 0; i < nr; i++)
+        nholes_total += rings[i].area < 0;
+    if (ok && nholes_total) {
+        si.ids = malloc(ns * sizeof *si.ids);
+        si.boxes = calloc(ns, sizeof *si.boxes);
+        si.polys = calloc(ns, sizeof *si.polys);
+        si.prep = calloc(ns, sizeof *si.prep);
+        si.tree = GEOSSTRtree_create_r(h, 10);
+        ok = si.ids && si.boxes && si.polys && si.prep && si.tree;
+        for (size_t k = 0; k < ns && ok; k++) {
+            const ring *sh = si.shells[k];
+            si.ids[k] = k;
+            si.boxes[k] = GEOSGeom_createRectangle_r(h, sh->minx, sh->miny, sh->maxx, sh->maxy);
+            ok = si.boxes[k] != NULL;
+            if (ok)
+                GEOSSTRtree_insert_r(h, si.tree, si.boxes[k], &si.ids[k]);
+        }
+    }
+    for (size_t i = 0; i < nr && ok; i++) {
+        ring *r = &rings[i];
+        if (r->area > 0)
+            continue;
+        /* A hole's edge midpoint is strictly inside its shell's area. */
+        double x = (r->xy[0] + r->xy[2]) / 2, y = (r->xy[1] + r->xy[3]) / 2;
+        GEOSGeometry *box = GEOSGeom_createRectangle_r(h, r->minx, r->miny, r->maxx, r->maxy);
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
+        cs.n = 0;
+        if (box && pt)
+            GEOSSTRtree_query_r(h, si.tree, box, collect_shell, &cs);
+        qsort(cs.v, cs.n, sizeof *cs.v, cmp_size);
+        size_t k = ns;
+        for (size_t c = 0; c < cs.n && box && pt && !cs.oom; c++) {
+            const ring *sh = si.shells[cs.v[c]];
+            if (!(sh->minx <= r->minx && sh->maxx >= r->maxx && sh->miny <= r->miny && sh->maxy >= r->maxy))
+                continue;
+            int in = shell_contains(&si, cs.v[c], x, y, pt);
+            if (in < 0 || in == 2)
+                break;
+            if (in) {
+                k = cs.v[c];
+                break;
+            }
+        }
+        if (box)
+            GEOSGeom_destroy_r(h, box);
+        if (pt)
+            GEOSGeom_destroy_r(h, pt);
+        if (k == ns)
+            ok = 0;
+        r->shell = k;
+        nholes[k]++;
+    }
+    /* Holes grouped by shell (counting sort). */
+    if (ok) {
+        size_t pos = 0;
+        for (size_t k = 0; k <= ns; k++) {
+            size_t c = nholes[k];
+            nholes[k] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < nr; i++)
+            if (rings[i].area < 0)
+                hole_list[nholes[rings[i].shell]++] = i;
+        /* nholes[k] is now the end of shell k's holes; its start is nholes[k - 1]. */
+        polys = calloc(ns, sizeof *polys);
+        ok = polys != NULL;
+    }
+    for (size_t k = 0; k < ns && ok; k++) {
+        size_t from = k ? nholes[k - 1] : 0, to = nholes[k], nh = 0;
+        GEOSGeometry **holes = to > from ? malloc((to - from) * sizeof *holes) : NULL;
+        GEOSGeometry *shell = make_ring(h, si.shells[k]);
+        ok = shell && (to == from || holes);
+        for (size_t q = from; q < to && ok; q++) {
+            GEOSGeometry *hr = make_ring(h, &rings[hole_list[q]]);
+            if (!hr)
+                ok = 0;
+            else
+                holes[nh++] = hr;
+        }
+        if (ok) {
+            polys[k] = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned int)nh);
+            ok = polys[k] != NULL;
+        } else {
+            if (shell)
+                GEOSGeom_destroy_r(h, shell);
+            for (size_t q = 0; q < nh; q++)
+                GEOSGeom_destroy_r(h, holes[q]);
+        }
+        free(holes);
+    }
+    if (ok) {
+        result = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned int)ns);
+        if (result) {
+            free(polys);
+            polys = NULL;
+        }
+    }
+    if (polys)
+        for (size_t k = 0; k < ns; k++)
+            if (polys[k])
+                GEOSGeom_destroy_r(h, polys[k]);
+    free(polys);
+    free(cs.v);
+    free(nholes);
+    free(hole_list);
+    shell_index_free(&si);
+    free(si.shells);
+    return result;
+}
+
+GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n)
+{
+    edges e = {0};
+    pts buf = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        int np = GEOSGetNumGeometries_r(h, geoms[i]);
+        for (int j = 0; j < np && !rc; j++) {
+            const GEOSGeometry *poly = GEOSGetGeometryN_r(h, geoms[i], j);
+            if (GEOSGeomTypeId_r(h, poly) != GEOS_POLYGON) {
+                rc = -1;
+                break;
+            }
+            if (GEOSisEmpty_r(h, poly))
+                continue;
+            rc = add_ring(h, GEOSGetExteriorRing_r(h, poly), 0, &e, &buf);
+            int nh = GEOSGetNumInteriorRings_r(h, poly);
+            for (int k = 0; k < nh && !rc; k++)
+                rc = add_ring(h, GEOSGetInteriorRingN_r(h, poly, k), 1, &e, &buf);
+        }
+    }
+    free(buf.xy);
+    if (rc || e.n == 0) {
+        free(e.v);
+        return NULL;
+    }
+    /* Cancel each edge against its reverse; anything else shared is not a coverage. */
+    qsort(e.v, e.n, sizeof *e.v, cmp_key);
+    size_t kept = 0;
+    for (size_t i = 0; i < e.n && !rc;) {
+        double ki[4], kj[4];
+        int fi = edge_key(&e.v[i], ki);
+        size_t j = i + 1;
+        while (j < e.n && (edge_key(&e.v[j], kj), kj[0] == ki[0] && kj[1] == ki[1] && kj[2] == ki[2] &&
+                                                   kj[3] == ki[3]))
+            j++;
+        if (j - i == 1)
+            e.v[kept++] = e.v[i];
+        else if (!(j - i == 2 && fi != edge_key(&e.v[i + 1], kj)))
+            rc = -1;
+        i = j;
+    }
+    GEOSGeometry *result = NULL;
+    if (!rc && kept > 0) {
+        qsort(e.v, kept, sizeof *e.v, cmp_start);
+        ring *rings = NULL;
+        size_t nr = 0;
+        if (build_rings(e.v, kept, &rings, &nr) == 0)
+            result = assemble(h, rings, nr);
+        for (size_t i = 0; i < nr; i++)
+            free(rings[i].xy);
+        free(rings);
+    }
+    free(e.v);
+    return result;
+}

@@ -1,0 +1,38 @@
+/* aggregate_int.h: the geometry half of parcel aggregation: one group's
+ * parcels dissolved into one block, or into its contiguous blocks. Runs on a
+ * worker thread with that thread's GEOS context. Never installed. */
+#ifndef CIM_AGGREGATE_INT_H
+#define CIM_AGGREGATE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "geos_io_int.h"
+
+typedef struct cim_agg_block {
+    unsigned char *wkb;   /* ISO WKB of the union (malloc'd; the caller frees) */
+    size_t wkb_len;
+    double area;          /* m² */
+    int64_t parcels;
+    double minx, miny;    /* the block's envelope corner (its sort key) */
+} cim_agg_block;
+
+/* Takes geoms[n] (n >= 1, non-empty polygons; always destroyed) and returns
+ * the union of all of them as one block, or with contiguous one block per
+ * set of parcels that touch or, with gap > 0, lie within gap of each other,
+ * ordered by min x, then min y. Each union is cim_agg_coverage_dissolve,
+ * else GEOSCoverageUnion_r, each checked (valid, and its area equal to the
+ * parcels' summed area, which holds exactly on a true coverage), with
+ * GEOSUnaryUnion_r as the fallback; *fallbacks counts the fallbacks. 0, or a CIM_E* code with a cim error. */
+int cim_agg_dissolve(cim_geos_io *io, GEOSGeometry **geoms, size_t n, int contiguous, double gap,
+                     cim_agg_block **out, size_t *nout, int64_t *fallbacks);
+
+/* The union of polygons that form an exactly noded coverage (shared edges
+ * with the same vertices), by cancelling shared edges; NULL when they do not
+ * (overlaps, T-junctions), with no error set. geoms stay the caller's. The
+ * result still needs checking (valid, area). */
+GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n);
+
+void cim_agg_blocks_free(cim_agg_block *blocks, size_t n);
+
+#endif

@@ -1,0 +1,70 @@
+/* redline_int.h: what the block-line check's files share (redline.c reads
+ * the inputs, writes the outputs and the findings; redline_overlay.c computes
+ * the parcel x line shares in the pool). Never installed. */
+#ifndef CIM_REDLINE_INT_H
+#define CIM_REDLINE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cim/redline.h"
+#include "error_int.h"
+
+enum { RL_INSIDE = 1, RL_PARTIAL = 2 };
+
+typedef struct rl_parcel {
+    int64_t fid;
+    size_t blob_off, blob_len; /* blob_len 0: no geometry */
+    char *landuse, *plan;      /* NULL when absent */
+    double area;               /* set by the overlay; 0 when skipped */
+} rl_parcel;
+
+typedef struct rl_line {
+    int64_t fid;
+    int level;                 /* 1 or 2 */
+    size_t blob_off, blob_len;
+    double box[4];             /* minx, miny, maxx, maxy from the blob header */
+    int has_box;
+} rl_line;
+
+typedef struct rl_hit {
+    size_t parcel, line;       /* indexes into the job's arrays */
+    double area, share;        /* area(parcel ∩ line), area / area(parcel) */
+    int status;                /* RL_INSIDE or RL_PARTIAL */
+    unsigned char *wkb;        /* the parcel's part inside the line */
+    size_t wkb_len;
+} rl_hit;
+
+typedef struct rl_task_out {
+    rl_hit *hits;
+    size_t n, cap;
+    int64_t slivers, contained, intersections, skipped;
+} rl_task_out;
+
+typedef struct rl_job {
+    const cim_redline_params *params;
+    const char *parcels_layer, *lines_layer;
+    rl_parcel *parcels;
+    size_t np;
+    rl_line *lines;            /* in fid order */
+    size_t nl;
+    const uint8_t *parcel_blobs, *line_blobs;
+    size_t chunk, ntasks;
+    rl_task_out *outs;         /* one per task */
+} rl_job;
+
+/* IBL-05: per tier (index level - 1) the union areas before and after,
+ * the area added and removed, and the added area on protected land. */
+typedef struct rl_balance {
+    double before[2], after[2], added[2], removed[2], added_protected[2];
+    double after_total;
+} rl_balance;
+int rl_balance_compute(rl_balance *b, const rl_line *after, size_t nafter, const uint8_t *after_blobs,
+                       const rl_line *before, size_t nbefore, const uint8_t *before_blobs, const rl_line *prot,
+                       size_t nprot, const uint8_t *prot_blobs);
+
+/* Computes every parcel's hits into job->outs (by task index). */
+int rl_overlay(rl_job *job, size_t threads);
+void rl_overlay_free(rl_job *job);
+
+#endif
