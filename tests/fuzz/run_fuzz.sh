@@ -10,7 +10,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 flags=(-g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root/formats/geojson" -I"$root/libcim" -I"$root/libcim/include")
-clang "${flags[@]}" "$root/tests/fuzz/fuzz_geojson.c" "$root/formats/geojson/geojson_reader.c" \
+clang "${flags[@]}" "$root/tests/fuzz/fuzz_geojson.c" "$root"/formats/geojson/*.c \
     "$root/libcim/wkb.c" "$root/libcim/error.c" -lm -o "$out/fuzz_geojson"
 mkdir -p "$out/corpus"
 cp "$root/tests/fuzz/corpus_geojson/"* "$out/corpus/"
