@@ -281,7 +281,8 @@ static int split_blocks(cim_geos_io *io, GEOSGeometry **geoms, size_t n, double 
         block_ref *b = &refs[block_of[i]];
         members[b->start + b->count++] = i;
     }
-    qsort(refs, nb, sizeof *refs, block_cmp);
+    if (nb > 1)
+        qsort(refs, nb, sizeof *refs, block_cmp);
     *out = calloc(nb, sizeof **out);
     if (!*out) {
         rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");

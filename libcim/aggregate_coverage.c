@@ -467,7 +467,8 @@ static GEOSGeometry *assemble(GEOSContextHandle_t h, ring *rings, size_t nr)
             si.shells[si.ns++] = &rings[i];
     size_t ns = si.ns;
     /* Smallest shell first: the first around a hole is its own. */
-    qsort(si.shells, ns, sizeof *si.shells, cmp_shell_area);
+    if (ns > 1)
+        qsort(si.shells, ns, sizeof *si.shells, cmp_shell_area);
     size_t *nholes = calloc(ns + 1, sizeof *nholes);
     size_t *hole_list = malloc((nr ? nr : 1) * sizeof *hole_list);
     cands cs = {0};
@@ -503,7 +504,8 @@ static GEOSGeometry *assemble(GEOSContextHandle_t h, ring *rings, size_t nr)
         cs.n = 0;
         if (box && pt)
             GEOSSTRtree_query_r(h, si.tree, box, collect_shell, &cs);
-        qsort(cs.v, cs.n, sizeof *cs.v, cmp_size);
+        if (cs.n > 1)
+            qsort(cs.v, cs.n, sizeof *cs.v, cmp_size);
         size_t k = ns;
         for (size_t c = 0; c < cs.n && box && pt && !cs.oom; c++) {
             const ring *sh = si.shells[cs.v[c]];
@@ -611,7 +613,8 @@ GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *con
         return NULL;
     }
     /* Cancel each edge against its reverse; anything else shared is not a coverage. */
-    qsort(e.v, e.n, sizeof *e.v, cmp_key);
+    if (e.n > 1)
+        qsort(e.v, e.n, sizeof *e.v, cmp_key);
     size_t kept = 0;
     for (size_t i = 0; i < e.n && !rc;) {
         double ki[4], kj[4];
@@ -628,7 +631,8 @@ GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *con
     }
     GEOSGeometry *result = NULL;
     if (!rc && kept > 0) {
-        qsort(e.v, kept, sizeof *e.v, cmp_start);
+        if (kept > 1)
+            qsort(e.v, kept, sizeof *e.v, cmp_start);
         ring *rings = NULL;
         size_t nr = 0;
         if (build_rings(e.v, kept, &rings, &nr) == 0)

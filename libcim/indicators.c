@@ -402,7 +402,8 @@ static int find_candidates(ind_ctx *c)
         hits.n = 0;
         GEOSSTRtree_query_r(h, tree, pb, tree_cb, &hits);
         GEOSGeom_destroy_r(h, pb);
-        qsort(hits.v, hits.n, sizeof *hits.v, cmp_size);
+        if (hits.n > 1) /* qsort with a NULL array is undefined even for 0 items */
+            qsort(hits.v, hits.n, sizeof *hits.v, cmp_size);
         c->p[i].ncand = hits.n;
         c->p[i].cand = malloc((hits.n ? hits.n : 1) * sizeof(size_t));
         if (hits.n)

@@ -139,7 +139,8 @@ static int min_spacing(GEOSContextHandle_t h, part *parts, size_t n, double *out
     *out = NAN;
     if (n < 2)
         return 0;
-    qsort(parts, n, sizeof *parts, cmp_part_minx);
+    if (n > 1)
+        qsort(parts, n, sizeof *parts, cmp_part_minx);
     double best = INFINITY;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {

@@ -187,7 +187,8 @@ static int one_parcel(rl_thread *t, size_t pi, rl_task_out *o)
         GEOSGeom_destroy_r(t->h, g);
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     }
-    qsort(t->cand, t->ncand, sizeof *t->cand, cmp_size);
+    if (t->ncand > 1) /* qsort with a NULL array is undefined even for 0 items */
+        qsort(t->cand, t->ncand, sizeof *t->cand, cmp_size);
     int rc = CIM_OK;
     for (size_t k = 0; k < t->ncand && !rc; k++) {
         size_t li = t->cand[k];
