@@ -20,6 +20,7 @@
 #include "source_int.h"
 #include "store_int.h"
 #include "wkb_int.h"
+#include "wkb_reproject_int.h"
 
 #define PROGRESS_EVERY 4096
 
@@ -106,49 +107,6 @@ static int target_name(char out[64], const ingest_ctx *c, const cim_src_layer *l
 
 /* ---- per-feature geometry ---- */
 
-typedef struct coord_pass {
-    cim_transform *t;
-    int swap;
-    size_t bad;
-    double *tmp;
-    size_t tmp_cap;
-} coord_pass;
-
-static int swap_coords(uint8_t *p, uint32_t n, int stride, void *payload)
-{
-    (void)payload;
-    for (uint32_t i = 0; i < n; i++) {
-        double xy[2];
-        uint8_t *q = p + (size_t)i * (size_t)stride * 8;
-        memcpy(xy, q, 16);
-        double tmp = xy[0];
-        xy[0] = xy[1];
-        xy[1] = tmp;
-        memcpy(q, xy, 16);
-    }
-    return 0;
-}
-
-/* WKB doubles are unaligned: copy them out, reproject, copy back. */
-static int transform_coords(uint8_t *p, uint32_t n, int stride, void *payload)
-{
-    coord_pass *cp = payload;
-    size_t need = (size_t)n * (size_t)stride;
-    if (need > cp->tmp_cap) {
-        double *d = realloc(cp->tmp, need * sizeof *d);
-        if (!d)
-            return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-        cp->tmp = d;
-        cp->tmp_cap = need;
-    }
-    memcpy(cp->tmp, p, need * 8);
-    int rc = cim_transform_points(cp->t, cp->tmp, n, (size_t)stride, &cp->bad);
-    if (rc)
-        return rc;
-    memcpy(p, cp->tmp, need * 8);
-    return 0;
-}
-
 static int feature_error(const cim_src_layer *l, const cim_src_feature *f)
 {
     if (f->where[0])
@@ -167,7 +125,7 @@ static int geometry_compatible(const ingest_table *t, uint32_t type)
 
 /* NaN and infinite values anywhere, longitude/latitude out of range in a
  * geographic source. */
-static int check_source_coords(const coord_pass *cp, const cim_wkb_info *info)
+static int check_source_coords(const cim_wkb_reprojector *cp, const cim_wkb_info *info)
 {
     if (info->nonfinite)
         return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "a coordinate is NaN or infinite");
@@ -209,12 +167,10 @@ static int repair_in_source(ingest_ctx *c, cim_buf *w, cim_wkb_info *info, int *
 
 /* Source order and CRS to the store's, then the store CRS's area of use:
  * far outside it is the usual sign of a wrong source CRS. */
-static int to_store_crs(ingest_ctx *c, coord_pass *cp, cim_buf *w, cim_wkb_info *info)
+static int to_store_crs(ingest_ctx *c, cim_wkb_reprojector *cp, cim_buf *w, cim_wkb_info *info)
 {
-    if (cp->swap)
-        cim_wkb_walk(w->data, w->len, swap_coords, NULL);
-    if (!cim_transform_is_identity(cp->t)) {
-        int rc = cim_wkb_walk(w->data, w->len, transform_coords, cp);
+    if (cp->swap || !cim_transform_is_identity(cp->t)) {
+        int rc = cim_wkb_reproject(cp, w->data, w->len);
         if (rc)
             return rc;
         cim_wkb_scan(w->data, w->len, info);
@@ -243,7 +199,7 @@ static int check_layer_fit(const ingest_table *t, const cim_wkb_info *info)
  * reprojected and encoded into c->blob. CIM_OK (blob ready), CIM_ENOTFOUND
  * (empty geometry: stored as NULL), or an error naming the feature. */
 static int prepare_geometry(ingest_ctx *c, ingest_table *t, const cim_src_layer *l, const cim_src_feature *f,
-                            coord_pass *cp, int *repaired, double mbr[4])
+                            cim_wkb_reprojector *cp, int *repaired, double mbr[4])
 {
     *repaired = 0;
     cim_buf *w = &c->work_wkb;
@@ -437,7 +393,7 @@ static int source_error(const ingest_ctx *c)
     return cim_error_prefix("source '%s'", c->src->path);
 }
 
-static int copy_features(ingest_ctx *c, ingest_table *t, cim_src_layer *l, coord_pass *cp,
+static int copy_features(ingest_ctx *c, ingest_table *t, cim_src_layer *l, cim_wkb_reprojector *cp,
                          cim_ingest_layer_result *res)
 {
     cim_src_feature f;
@@ -536,7 +492,7 @@ static int ingest_layer(ingest_ctx *c, cim_src_layer *l, cim_ingest_layer_result
                 t.key_field = (int)i;
     if (!rc)
         rc = ingest_table_prepare(&t);
-    coord_pass cp = {tr, l->swap_xy, 0, NULL, 0};
+    cim_wkb_reprojector cp = {tr, l->swap_xy, NULL, 0};
     if (!rc)
         rc = copy_features(c, &t, l, &cp, res);
     char stage[80];
@@ -547,7 +503,7 @@ static int ingest_layer(ingest_ctx *c, cim_src_layer *l, cim_ingest_layer_result
         rc = ingest_table_finish(&t);
     if (!rc)
         rc = write_catalogue(c, &t, l, &st, res);
-    free(cp.tmp);
+    cim_wkb_reprojector_clear(&cp);
     ingest_table_clear(&t);
     cim_transform_free(tr);
     return rc;

@@ -15,6 +15,7 @@
 #include "siting_int.h"
 #include "source_int.h"
 #include "wkb_int.h"
+#include "wkb_reproject_int.h"
 
 GEOSGeometry *cim_siting_polygonal(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
@@ -51,48 +52,6 @@ GEOSGeometry *cim_siting_polygonal(GEOSContextHandle_t h, const GEOSGeometry *g)
     return out;
 }
 
-/* ---- coordinates ---- */
-
-typedef struct coord_pass {
-    cim_transform *t;
-    double *tmp;
-    size_t cap;
-} coord_pass;
-
-static int swap_coords(uint8_t *p, uint32_t n, int stride, void *payload)
-{
-    (void)payload;
-    for (uint32_t i = 0; i < n; i++) {
-        double xy[2];
-        uint8_t *q = p + (size_t)i * (size_t)stride * 8;
-        memcpy(xy, q, 16);
-        double t = xy[0];
-        xy[0] = xy[1];
-        xy[1] = t;
-        memcpy(q, xy, 16);
-    }
-    return 0;
-}
-
-static int transform_coords(uint8_t *p, uint32_t n, int stride, void *payload)
-{
-    coord_pass *cp = payload;
-    size_t need = (size_t)n * (size_t)stride;
-    if (need > cp->cap) {
-        double *d = realloc(cp->tmp, need * sizeof *d);
-        if (!d)
-            return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-        cp->tmp = d;
-        cp->cap = need;
-    }
-    memcpy(cp->tmp, p, need * 8);
-    int rc = cim_transform_points(cp->t, cp->tmp, n, (size_t)stride, NULL);
-    if (rc)
-        return rc;
-    memcpy(p, cp->tmp, need * 8);
-    return 0;
-}
-
 /* ---- the site from a file ---- */
 
 typedef struct file_reader {
@@ -109,7 +68,7 @@ typedef struct file_reader {
 
 /* One feature: checked and repaired in the source CRS (as ingest does),
  * reprojected, kept. */
-static int take_feature(file_reader *r, const cim_src_layer *l, const cim_src_feature *f, coord_pass *cp)
+static int take_feature(file_reader *r, const cim_src_layer *l, const cim_src_feature *f, cim_wkb_reprojector *cp)
 {
     cim_buf *w = &r->work;
     w->len = 0;
@@ -147,9 +106,7 @@ static int take_feature(file_reader *r, const cim_src_layer *l, const cim_src_fe
             return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
         cim_buf_put(w, r->repaired.data, r->repaired.len);
     }
-    if (l->swap_xy)
-        cim_wkb_walk(w->data, w->len, swap_coords, NULL);
-    if (!cim_transform_is_identity(cp->t) && (rc = cim_wkb_walk(w->data, w->len, transform_coords, cp)))
+    if ((rc = cim_wkb_reproject(cp, w->data, w->len)))
         return rc;
     if ((rc = cim_wkb_scan(w->data, w->len, &info)))
         return rc;
@@ -179,7 +136,7 @@ static int read_layer(file_reader *r, cim_src_layer *l)
     int rc = cim_transform_new(&tr, o->site_srs, o->site_srs ? NULL : l->srs_wkt, cim_store_srid(r->store));
     if (rc)
         return cim_error_prefix("site '%s', layer '%s'", o->site_file, l->name);
-    coord_pass cp = {tr, NULL, 0};
+    cim_wkb_reprojector cp = {tr, l->swap_xy, NULL, 0};
     cim_src_feature f;
     while ((rc = l->ops->next(l, &f)) == CIM_OK) {
         if (!f.wkb)
@@ -196,7 +153,7 @@ static int read_layer(file_reader *r, cim_src_layer *l)
         rc = CIM_OK;
     else if (rc == CIM_EFORMAT && !strstr(cim_error_last() ? cim_error_last()->message : "", "site '"))
         rc = cim_error_prefix("site '%s'", o->site_file);
-    free(cp.tmp);
+    cim_wkb_reprojector_clear(&cp);
     cim_transform_free(tr);
     return rc;
 }
