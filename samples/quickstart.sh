@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: install, build, and run the main job on the
 # built-in sample district: generate it, create a store, ingest its layers,
-# list them and ask a land-use question. Output goes to out/sample/.
+# list them, ask a land-use question and check the industrial block lines.
+# Output goes to out/sample/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -29,3 +30,4 @@ $cim query "$out/district.cim" "
          round(sum(ST_Area(geom)) * 15 / 10000, 1) AS mu,
          round(100 * sum(ST_Area(geom)) / (SELECT sum(ST_Area(geom)) FROM parcels), 1) AS share_pct
   FROM parcels GROUP BY landuse ORDER BY ha DESC"
+$cim check redline "$out/district.cim" --parcels parcels --lines blocklines
