@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <cim/store.h>
+
 /* Exit codes, fixed and documented (cim(1)). */
 enum {
     CLI_EXIT_OK = 0,
@@ -67,6 +69,20 @@ typedef struct cli_progress {
 void cli_progress_init(cli_progress *p, cli_progress_mode mode);
 int cli_progress_cb(double fraction, const char *stage, void *payload);
 void cli_progress_done(cli_progress *p);
+
+/* What a command that changes the store sets up around its library call:
+ * the store opened read-write, progress output, and the command line that
+ * cim_runs records. */
+typedef struct cli_run {
+    cim_store *store;
+    cli_progress progress;
+    char *command_line;
+} cli_run;
+/* Opens the store; returns CLI_GO_ON, or the exit code (message printed). */
+int cli_run_begin(cli_run *run, const char *command, const char *store_path, cli_progress_mode mode, int argc,
+                  char **argv);
+/* Ends the progress line, closes the store, frees the command line. */
+void cli_run_end(cli_run *run);
 
 /* Writes s as a JSON string literal (null for NULL). */
 void cli_json_str(FILE *out, const char *s);

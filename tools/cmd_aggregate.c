@@ -158,25 +158,21 @@ int cmd_aggregate(int argc, char **argv)
     }
     o.by = fields;
     const char *store_path = argv[optind];
-    cli_progress prog;
-    cli_progress_init(&prog, pmode);
-    o.progress = cli_progress_cb;
-    o.progress_payload = &prog;
-    char *cmdline = cli_join_args(argc, argv);
-    o.command_line = cmdline;
-
-    cim_store *s = NULL;
-    int rc = cim_store_open(&s, store_path, CIM_STORE_READWRITE);
+    cli_run run;
+    int rc = cli_run_begin(&run, "aggregate", store_path, pmode, argc, argv);
     cim_aggregate_result *r = NULL;
-    if (!rc)
-        rc = cim_aggregate(&r, s, layer, out, &o);
-    cli_progress_done(&prog);
-    cim_store_free(s);
-    free(cmdline);
+    if (rc == CLI_GO_ON) {
+        o.progress = cli_progress_cb;
+        o.progress_payload = &run.progress;
+        o.command_line = run.command_line;
+        rc = cim_aggregate(&r, run.store, layer, out, &o);
+        cli_run_end(&run);
+        rc = rc ? cli_fail("aggregate", rc) : CLI_EXIT_OK;
+    }
     free(fields);
     free(by_copy);
-    if (rc)
-        return cli_fail("aggregate", rc);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (json)
         print_json(r, store_path, layer, out);
     else if (pmode != CLI_PROGRESS_QUIET)

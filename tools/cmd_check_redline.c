@@ -199,18 +199,14 @@ int cmd_check_redline(int argc, char **argv)
     }
     o.params = &prm;
     const char *store_path = argv[optind];
-    char *cmdline = cli_join_args(argc, argv);
-    o.command_line = cmdline;
-    cim_store *s = NULL;
-    int rc = cim_store_open(&s, store_path, CIM_STORE_READWRITE);
-    if (rc) {
-        free(cmdline);
-        return cli_fail("check redline", rc);
-    }
+    cli_run run;
+    int rc = cli_run_begin(&run, "check redline", store_path, CLI_PROGRESS_QUIET, argc, argv);
+    if (rc != CLI_GO_ON)
+        return rc;
+    o.command_line = run.command_line;
     cim_redline_result *r = NULL;
-    rc = cim_check_redline(&r, s, &o);
-    cim_store_free(s);
-    free(cmdline);
+    rc = cim_check_redline(&r, run.store, &o);
+    cli_run_end(&run);
     if (rc)
         return cli_fail("check redline", rc);
     if (json)

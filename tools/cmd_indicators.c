@@ -222,24 +222,16 @@ int cmd_indicators(int argc, char **argv)
     if (!o.parcels || !o.buildings)
         return cli_usage_error("indicators", "give --parcels and --buildings");
     const char *store_path = argv[optind];
-    cli_progress prog;
-    cli_progress_init(&prog, pmode);
+    cli_run run;
+    int rc = cli_run_begin(&run, "indicators", store_path, pmode, argc, argv);
+    if (rc != CLI_GO_ON)
+        return rc;
     o.progress = cli_progress_cb;
-    o.progress_payload = &prog;
-    char *cmdline = cli_join_args(argc, argv);
-    o.command_line = cmdline;
-
-    cim_store *s = NULL;
-    int rc = cim_store_open(&s, store_path, CIM_STORE_READWRITE);
-    if (rc) {
-        free(cmdline);
-        return cli_fail("indicators", rc);
-    }
+    o.progress_payload = &run.progress;
+    o.command_line = run.command_line;
     cim_indicators_result *r = NULL;
-    rc = cim_indicators(&r, s, &o);
-    cli_progress_done(&prog);
-    cim_store_free(s);
-    free(cmdline);
+    rc = cim_indicators(&r, run.store, &o);
+    cli_run_end(&run);
     if (rc)
         return cli_fail("indicators", rc);
     if (json)

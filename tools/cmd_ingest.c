@@ -132,24 +132,16 @@ int cmd_ingest(int argc, char **argv)
         return cli_usage_error("ingest", "--replace, --append and --upsert exclude each other");
     const char *store_path = argv[optind], *source = argv[optind + 1];
     o.open_options = noo ? oo : NULL;
-    cli_progress prog;
-    cli_progress_init(&prog, pmode);
+    cli_run run;
+    int rc = cli_run_begin(&run, "ingest", store_path, pmode, argc, argv);
+    if (rc != CLI_GO_ON)
+        return rc;
     o.progress = cli_progress_cb;
-    o.progress_payload = &prog;
-    char *cmdline = cli_join_args(argc, argv);
-    o.command_line = cmdline;
-
-    cim_store *s = NULL;
-    int rc = cim_store_open(&s, store_path, CIM_STORE_READWRITE);
-    if (rc) {
-        free(cmdline);
-        return cli_fail("ingest", rc);
-    }
+    o.progress_payload = &run.progress;
+    o.command_line = run.command_line;
     cim_ingest_result *r = NULL;
-    rc = cim_ingest(&r, s, source, &o);
-    cli_progress_done(&prog);
-    cim_store_free(s);
-    free(cmdline);
+    rc = cim_ingest(&r, run.store, source, &o);
+    cli_run_end(&run);
     if (rc)
         return cli_fail("ingest", rc);
     if (json)

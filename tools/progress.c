@@ -2,6 +2,7 @@
  * with --progress (for logs), nothing with --quiet (cron). */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,4 +61,26 @@ void cli_progress_done(cli_progress *p)
 {
     if (p->mode == CLI_PROGRESS_AUTO && p->tty && p->stage[0])
         fprintf(stderr, "\r%*s\r", BAR_WIDTH + 26, "");
+}
+
+int cli_run_begin(cli_run *run, const char *command, const char *store_path, cli_progress_mode mode, int argc,
+                  char **argv)
+{
+    cli_progress_init(&run->progress, mode);
+    run->store = NULL;
+    run->command_line = NULL;
+    int rc = cim_store_open(&run->store, store_path, CIM_STORE_READWRITE);
+    if (rc)
+        return cli_fail(command, rc);
+    run->command_line = cli_join_args(argc, argv);
+    return CLI_GO_ON;
+}
+
+void cli_run_end(cli_run *run)
+{
+    cli_progress_done(&run->progress);
+    cim_store_free(run->store);
+    free(run->command_line);
+    run->store = NULL;
+    run->command_line = NULL;
 }
