@@ -41,9 +41,9 @@ typedef struct ind_ctx {
     /* resolved field names (borrowed from the infos), NULL = none */
     const char *height_f, *storeys_f, *use_f, *landuse_f, *id_f, *far_f, *cov_f, *hlim_f;
     cim_ind_building *b;
-    size_t nb;
+    size_t nb, b_cap;
     cim_ind_parcel *p;
-    size_t np;
+    size_t np, p_cap;
     cim_ind_parcel_result *res;
     cim_ind_job job;
 } ind_ctx;
@@ -214,6 +214,73 @@ static char *col_expr(const char *f)
     return f ? sqlite3_mprintf(", \"%w\"", f) : sqlite3_mprintf(", NULL");
 }
 
+/* Makes room for one more element in *arr (cap elements of size elem). */
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t next = *cap ? *cap * 2 : 1024;
+    void *a = realloc(*arr, next * elem);
+    if (!a)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    *arr = a;
+    *cap = next;
+    return 0;
+}
+
+/* Runs sql (fid, geom, then the layer's own columns) and hands each row
+ * with a geometry, its blob copied, to take; rows without one are counted.
+ * Frees sql. */
+typedef int (*row_fn)(ind_ctx *c, sqlite3_stmt *st, unsigned char *blob, size_t len);
+
+static int read_rows(ind_ctx *c, char *sql, const char *what, int64_t *without_geom, row_fn take)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return cim_store_sqlite_error(c->s, what);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int len = sqlite3_column_bytes(st, 1);
+        if (sqlite3_column_type(st, 1) != SQLITE_BLOB || len <= 0) {
+            (*without_geom)++;
+            continue;
+        }
+        unsigned char *blob = malloc((size_t)len);
+        int err = blob ? 0 : cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+        if (!err) {
+            memcpy(blob, sqlite3_column_blob(st, 1), (size_t)len);
+            err = take(c, st, blob, (size_t)len);
+        }
+        if (err) {
+            free(blob);
+            sqlite3_finalize(st);
+            return err;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : cim_store_sqlite_error(c->s, what);
+}
+
+static int take_building(ind_ctx *c, sqlite3_stmt *st, unsigned char *blob, size_t len)
+{
+    int rc = grow((void **)&c->b, &c->b_cap, c->nb, sizeof *c->b);
+    if (rc)
+        return rc;
+    cim_ind_building *b = &c->b[c->nb++];
+    b->fid = sqlite3_column_int64(st, 0);
+    b->blob = blob;
+    b->blob_len = len;
+    b->height = col_number(st, 2);
+    b->storeys = col_number(st, 3);
+    if (!isnan(b->height) && b->height <= 0)
+        b->height = NAN;
+    if (!isnan(b->storeys) && b->storeys < 1)
+        b->storeys = NAN;
+    b->use = cim_ind_use_from_text((const char *)sqlite3_column_text(st, 4));
+    return 0;
+}
+
 static int read_buildings(ind_ctx *c, int64_t *without_geom, int64_t *skipped)
 {
     char *h = col_expr(c->height_f), *s = col_expr(c->storeys_f), *u = col_expr(c->use_f);
@@ -221,46 +288,29 @@ static int read_buildings(ind_ctx *c, int64_t *without_geom, int64_t *skipped)
     sqlite3_free(h);
     sqlite3_free(s);
     sqlite3_free(u);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(c->s, "reading the buildings");
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int len = sqlite3_column_bytes(st, 1);
-        if (sqlite3_column_type(st, 1) != SQLITE_BLOB || len <= 0) {
-            (*without_geom)++;
-            continue;
-        }
-        if (c->nb == cap) {
-            cap = cap ? cap * 2 : 1024;
-            cim_ind_building *nb = realloc(c->b, cap * sizeof *nb);
-            if (!nb) {
-                sqlite3_finalize(st);
-                return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-            }
-            c->b = nb;
-        }
-        cim_ind_building *b = &c->b[c->nb];
-        b->fid = sqlite3_column_int64(st, 0);
-        b->blob = malloc((size_t)len);
-        memcpy(b->blob, sqlite3_column_blob(st, 1), (size_t)len);
-        b->blob_len = (size_t)len;
-        b->height = col_number(st, 2);
-        b->storeys = col_number(st, 3);
-        if (!isnan(b->height) && b->height <= 0)
-            b->height = NAN;
-        if (!isnan(b->storeys) && b->storeys < 1)
-            b->storeys = NAN;
-        b->use = cim_ind_use_from_text((const char *)sqlite3_column_text(st, 4));
-        if (isnan(b->height) && isnan(b->storeys))
+    int rc = read_rows(c, sql, "reading the buildings", without_geom, take_building);
+    for (size_t i = 0; !rc && i < c->nb; i++)
+        if (isnan(c->b[i].height) && isnan(c->b[i].storeys))
             (*skipped)++;
-        c->nb++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return cim_store_sqlite_error(c->s, "reading the buildings");
+    return rc;
+}
+
+static int take_parcel(ind_ctx *c, sqlite3_stmt *st, unsigned char *blob, size_t len)
+{
+    int rc = grow((void **)&c->p, &c->p_cap, c->np, sizeof *c->p);
+    if (rc)
+        return rc;
+    cim_ind_parcel *p = &c->p[c->np++];
+    memset(p, 0, sizeof *p);
+    p->fid = sqlite3_column_int64(st, 0);
+    p->blob = blob;
+    p->blob_len = len;
+    const unsigned char *t = sqlite3_column_text(st, 2);
+    p->id = t ? strdup((const char *)t) : NULL;
+    p->use = cim_ind_use_from_landuse((const char *)sqlite3_column_text(st, 3));
+    p->far_limit = col_number(st, 4);
+    p->coverage_limit = col_number(st, 5);
+    p->height_limit = col_number(st, 6);
     return 0;
 }
 
@@ -275,45 +325,7 @@ static int read_parcels(ind_ctx *c, int64_t *without_geom)
     sqlite3_free(f);
     sqlite3_free(cv);
     sqlite3_free(hl);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(c->s, "reading the parcels");
-    size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int len = sqlite3_column_bytes(st, 1);
-        if (sqlite3_column_type(st, 1) != SQLITE_BLOB || len <= 0) {
-            (*without_geom)++;
-            continue;
-        }
-        if (c->np == cap) {
-            cap = cap ? cap * 2 : 1024;
-            cim_ind_parcel *np = realloc(c->p, cap * sizeof *np);
-            if (!np) {
-                sqlite3_finalize(st);
-                return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-            }
-            c->p = np;
-        }
-        cim_ind_parcel *p = &c->p[c->np];
-        memset(p, 0, sizeof *p);
-        p->fid = sqlite3_column_int64(st, 0);
-        p->blob = malloc((size_t)len);
-        memcpy(p->blob, sqlite3_column_blob(st, 1), (size_t)len);
-        p->blob_len = (size_t)len;
-        const unsigned char *t = sqlite3_column_text(st, 2);
-        p->id = t ? strdup((const char *)t) : NULL;
-        p->use = cim_ind_use_from_landuse((const char *)sqlite3_column_text(st, 3));
-        p->far_limit = col_number(st, 4);
-        p->coverage_limit = col_number(st, 5);
-        p->height_limit = col_number(st, 6);
-        c->np++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return cim_store_sqlite_error(c->s, "reading the parcels");
-    return 0;
+    return read_rows(c, sql, "reading the parcels", without_geom, take_parcel);
 }
 
 /* PLATEAU zoning gives FAR and coverage as fractions in some years and
