@@ -69,6 +69,8 @@ typedef struct agg_ctx {
     cim_buf blobs;
     size_t *off, *len;
     int64_t *fid;
+    size_t *gid;           /* parcel -> group */
+    size_t *perm;          /* group order: groups[g].first.. index into it */
     size_t nparcels, cap;
     group *groups;
     size_t ngroups, gcap;
@@ -138,26 +140,6 @@ static int check_inputs(agg_ctx *c)
 
 /* ---- reading ---- */
 
-static int key_equal(const key_value *k, sqlite3_stmt *st, int col)
-{
-    int t = sqlite3_column_type(st, col);
-    int kn = k->type == SQLITE_INTEGER || k->type == SQLITE_FLOAT;
-    int tn = t == SQLITE_INTEGER || t == SQLITE_FLOAT;
-    if (kn && tn) {
-        /* SQLite compares 1 and 1.0 as equal, so GROUP BY makes them one group. */
-        if (k->type == SQLITE_INTEGER && t == SQLITE_INTEGER)
-            return k->i == sqlite3_column_int64(st, col);
-        return k->d == sqlite3_column_double(st, col);
-    }
-    if (t != k->type)
-        return 0;
-    if (t == SQLITE_NULL)
-        return 1;
-    const void *p = t == SQLITE_BLOB ? sqlite3_column_blob(st, col) : (const void *)sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    return n == k->n && (n == 0 || memcmp(p, k->s, n) == 0);
-}
-
 static int key_set(key_value *k, sqlite3_stmt *st, int col)
 {
     k->type = sqlite3_column_type(st, col);
@@ -174,29 +156,7 @@ static int key_set(key_value *k, sqlite3_stmt *st, int col)
     return 0;
 }
 
-static int add_group(agg_ctx *c, sqlite3_stmt *st)
-{
-    if (c->ngroups == c->gcap) {
-        size_t cap = c->gcap ? c->gcap * 2 : 64;
-        group *g = realloc(c->groups, cap * sizeof *g);
-        if (!g)
-            return -1;
-        c->groups = g;
-        c->gcap = cap;
-    }
-    group *g = &c->groups[c->ngroups++];
-    memset(g, 0, sizeof *g);
-    g->first = c->nparcels;
-    g->keys = calloc(c->o->by_count, sizeof *g->keys);
-    if (!g->keys)
-        return -1;
-    for (size_t k = 0; k < c->o->by_count; k++)
-        if (key_set(&g->keys[k], st, (int)k + 2))
-            return -1;
-    return 0;
-}
-
-static int add_parcel(agg_ctx *c, int64_t fid, const void *blob, size_t n)
+static int add_parcel(agg_ctx *c, int64_t fid, size_t gi, const void *blob, size_t n)
 {
     if (c->nparcels == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 4096;
@@ -209,7 +169,10 @@ static int add_parcel(agg_ctx *c, int64_t fid, const void *blob, size_t n)
         int64_t *f = realloc(c->fid, cap * sizeof *f);
         if (f)
             c->fid = f;
-        if (!off || !len || !f)
+        size_t *g = realloc(c->gid, cap * sizeof *g);
+        if (g)
+            c->gid = g;
+        if (!off || !len || !f || !g)
             return -1;
         c->cap = cap;
     }
@@ -218,23 +181,83 @@ static int add_parcel(agg_ctx *c, int64_t fid, const void *blob, size_t n)
     c->off[c->nparcels] = c->blobs.len;
     c->len[c->nparcels] = n;
     c->fid[c->nparcels] = fid;
+    c->gid[c->nparcels] = gi;
     cim_buf_put(&c->blobs, blob, n);
     c->nparcels++;
+    return 0;
+}
+
+/* The groups, numbered in the order of their values (SQLite's ORDER BY, as
+ * GROUP BY would give them), then every parcel in table order with its group
+ * number: sorting the geometry blobs themselves (15 MB at 100k parcels) would
+ * spill SQLite's sorter to temporary files. */
+static char *read_sql(const agg_ctx *c)
+{
+    sqlite3_str *q = sqlite3_str_new(c->store->db);
+    const char *sep = "";
+    sqlite3_str_appendall(q, "WITH g AS MATERIALIZED (SELECT ");
+    for (size_t k = 0; k < c->o->by_count; k++, sep = ", ")
+        sqlite3_str_appendf(q, "%s\"%w\"", sep, c->info->fields[c->field_ix[k]].name);
+    sqlite3_str_appendall(q, ", row_number() OVER (ORDER BY ");
+    sep = "";
+    for (size_t k = 0; k < c->o->by_count; k++, sep = ", ")
+        sqlite3_str_appendf(q, "%s\"%w\"", sep, c->info->fields[c->field_ix[k]].name);
+    sqlite3_str_appendall(q, ") - 1 AS cim_gi FROM (SELECT DISTINCT ");
+    sep = "";
+    for (size_t k = 0; k < c->o->by_count; k++, sep = ", ")
+        sqlite3_str_appendf(q, "%s\"%w\"", sep, c->info->fields[c->field_ix[k]].name);
+    sqlite3_str_appendf(q, " FROM \"%w\")) SELECT p.fid, p.geom, g.cim_gi", c->layer);
+    for (size_t k = 0; k < c->o->by_count; k++)
+        sqlite3_str_appendf(q, ", g.\"%w\"", c->info->fields[c->field_ix[k]].name);
+    /* CROSS JOIN keeps the layer the outer loop (table order); g gets an
+     * automatic index. IS matches NULL to NULL, as GROUP BY does. */
+    sqlite3_str_appendf(q, " FROM \"%w\" AS p CROSS JOIN g ON ", c->layer);
+    sep = "";
+    for (size_t k = 0; k < c->o->by_count; k++, sep = " AND ") {
+        const char *f = c->info->fields[c->field_ix[k]].name;
+        sqlite3_str_appendf(q, "%sp.\"%w\" IS g.\"%w\"", sep, f, f);
+    }
+    return sqlite3_str_finish(q);
+}
+
+/* Groups from the parcels' group numbers: a stable counting sort, so each
+ * group's parcels stay in fid order. */
+static int make_groups(agg_ctx *c, size_t ngroups)
+{
+    c->perm = malloc((c->nparcels ? c->nparcels : 1) * sizeof *c->perm);
+    if (!c->perm)
+        return -1;
+    for (size_t i = 0; i < c->nparcels; i++)
+        c->groups[c->gid[i]].count++;
+    size_t pos = 0;
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        c->groups[gi].first = pos;
+        pos += c->groups[gi].count;
+        c->groups[gi].count = 0;
+    }
+    for (size_t i = 0; i < c->nparcels; i++) {
+        group *g = &c->groups[c->gid[i]];
+        c->perm[g->first + g->count++] = i;
+    }
+    /* Groups whose parcels all lack a geometry: none of them. */
+    size_t kept = 0;
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        if (c->groups[gi].count)
+            c->groups[kept++] = c->groups[gi];
+        else {
+            for (size_t k = 0; k < c->o->by_count; k++)
+                free(c->groups[gi].keys[k].s);
+            free(c->groups[gi].keys);
+        }
+    }
+    c->ngroups = kept;
     return 0;
 }
 
 static int read_parcels(agg_ctx *c)
 {
     cim_store *s = c->store;
-    sqlite3_str *q = sqlite3_str_new(s->db);
-    sqlite3_str_appendall(q, "SELECT fid, geom");
-    for (size_t k = 0; k < c->o->by_count; k++)
-        sqlite3_str_appendf(q, ", \"%w\"", c->info->fields[c->field_ix[k]].name);
-    sqlite3_str_appendf(q, " FROM \"%w\" ORDER BY ", c->layer);
-    for (size_t k = 0; k < c->o->by_count; k++)
-        sqlite3_str_appendf(q, "\"%w\", ", c->info->fields[c->field_ix[k]].name);
-    sqlite3_str_appendall(q, "fid");
-    char *sql = sqlite3_str_finish(q);
+    char *sql = read_sql(c);
     if (!sql)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     sqlite3_stmt *st = NULL;
@@ -243,27 +266,48 @@ static int read_parcels(agg_ctx *c)
     if (rc != SQLITE_OK)
         return cim_store_sqlite_error(s, c->layer);
     int oom = 0;
+    size_t ngroups = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t gi64 = sqlite3_column_int64(st, 2);
+        size_t gi = gi64 >= 0 ? (size_t)gi64 : 0;
+        while (!oom && gi >= c->gcap) {
+            size_t cap = c->gcap ? c->gcap * 2 : 64;
+            group *g = realloc(c->groups, cap * sizeof *g);
+            if (!g) {
+                oom = 1;
+                break;
+            }
+            memset(g + c->gcap, 0, (cap - c->gcap) * sizeof *g);
+            c->groups = g;
+            c->gcap = cap;
+        }
+        if (oom)
+            break;
+        if (gi >= ngroups)
+            ngroups = gi + 1;
+        group *g = &c->groups[gi];
+        if (!g->keys) {
+            g->keys = calloc(c->o->by_count, sizeof *g->keys);
+            oom = !g->keys;
+            for (size_t k = 0; !oom && k < c->o->by_count; k++)
+                oom = key_set(&g->keys[k], st, (int)k + 3) != 0;
+            if (oom)
+                break;
+        }
         if (sqlite3_column_type(st, 1) != SQLITE_BLOB) {
             c->skipped++;
             continue;
         }
-        group *g = c->ngroups ? &c->groups[c->ngroups - 1] : NULL;
-        int same = g != NULL;
-        for (size_t k = 0; same && k < c->o->by_count; k++)
-            same = key_equal(&g->keys[k], st, (int)k + 2);
-        if (!same && add_group(c, st)) {
-            oom = 1;
-            break;
-        }
-        if (add_parcel(c, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+        if (add_parcel(c, sqlite3_column_int64(st, 0), gi, sqlite3_column_blob(st, 1),
                        (size_t)sqlite3_column_bytes(st, 1))) {
             oom = 1;
             break;
         }
-        c->groups[c->ngroups - 1].count++;
     }
     sqlite3_finalize(st);
+    c->ngroups = ngroups;
+    if (!oom && rc == SQLITE_DONE && make_groups(c, ngroups))
+        oom = 1;
     if (oom)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory reading layer '%s'", c->layer);
     if (rc != SQLITE_DONE)
@@ -325,7 +369,8 @@ static int worker_run(size_t task, void *state, void *payload)
         w->cap = g->count;
     }
     size_t n = 0;
-    for (size_t i = g->first; i < g->first + g->count; i++) {
+    for (size_t m = g->first; m < g->first + g->count; m++) {
+        size_t i = c->perm[m];
         GEOSGeometry *geom = cim_geos_from_blob(&w->io, c->blobs.data + c->off[i], c->len[i]);
         if (!geom) {
             for (size_t k = 0; k < n; k++)
@@ -533,6 +578,8 @@ static void ctx_free(agg_ctx *c)
     free(c->off);
     free(c->len);
     free(c->fid);
+    free(c->gid);
+    free(c->perm);
     cim_buf_free(&c->blobs);
     free(c->field_ix);
     cim_layer_info_free(c->info);

@@ -22,12 +22,14 @@ void cim_agg_blocks_free(cim_agg_block *blocks, size_t n)
     free(blocks);
 }
 
-/* The result u of a fast union is accepted only when it is valid and its
- * area equals the summed parcel areas (what a true coverage gives). */
-static int union_ok(GEOSContextHandle_t h, const GEOSGeometry *u, double sum_area)
+/* The result u of a fast union is accepted only when it is valid (proven by
+ * cim_agg_rings_check, or by GEOS) and its area equals the summed parcel
+ * areas (what a true coverage gives). */
+static int union_ok(GEOSContextHandle_t h, const GEOSGeometry *u, int proven, double sum_area)
 {
     double a = 0;
-    return u && GEOSisValid_r(h, u) == 1 && GEOSArea_r(h, u, &a) && fabs(a - sum_area) <= 1e-9 * sum_area;
+    return u && (proven || GEOSisValid_r(h, u) == 1) && GEOSArea_r(h, u, &a) &&
+           fabs(a - sum_area) <= 1e-9 * sum_area;
 }
 
 /* The union of members (taken, destroyed). First cim's edge-cancelling dissolve,
@@ -37,8 +39,9 @@ static int union_ok(GEOSContextHandle_t h, const GEOSGeometry *u, double sum_are
 static GEOSGeometry *union_checked(GEOSContextHandle_t h, GEOSGeometry **members, size_t n, double sum_area,
                                    int64_t *fallbacks)
 {
-    GEOSGeometry *u = cim_agg_coverage_dissolve(h, members, n);
-    if (union_ok(h, u, sum_area)) {
+    int proven = 0;
+    GEOSGeometry *u = cim_agg_coverage_dissolve(h, members, n, &proven);
+    if (union_ok(h, u, proven, sum_area)) {
         for (size_t i = 0; i < n; i++)
             GEOSGeom_destroy_r(h, members[i]);
         return u;
@@ -53,7 +56,7 @@ static GEOSGeometry *union_checked(GEOSContextHandle_t h, GEOSGeometry **members
         return NULL;
     }
     u = GEOSCoverageUnion_r(h, coll);
-    if (!union_ok(h, u, sum_area)) {
+    if (!union_ok(h, u, 0, sum_area)) {
         if (u)
             GEOSGeom_destroy_r(h, u);
         cim_error_clear();

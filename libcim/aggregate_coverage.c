@@ -107,14 +107,67 @@ static int edge_key(const edge *e, double k[4])
     return fwd;
 }
 
-static int cmp_key(const void *pa, const void *pb)
+static uint64_t mix64(uint64_t h)
 {
-    double a[4], b[4];
-    int fa = edge_key(pa, a), fb = edge_key(pb, b);
-    for (int i = 0; i < 4; i++)
-        if (a[i] != b[i])
-            return a[i] < b[i] ? -1 : 1;
-    return fa - fb;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t key_hash(const double k[4])
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 4; i++) {
+        uint64_t b;
+        double v = k[i] == 0 ? 0 : k[i]; /* -0 and 0 are one coordinate */
+        memcpy(&b, &v, 8);
+        h = mix64(h ^ b) + (uint64_t)i;
+    }
+    return h;
+}
+
+/* Cancels each edge against its reverse, in place: e keeps the edges left
+ * (the union's boundary) in their first *kept slots. An undirected segment
+ * hashed to its first occurrence: a second one the other way cancels both,
+ * anything else (twice the same way, three times) is not a coverage: -1. */
+static int cancel_shared(edges *e, size_t *kept)
+{
+    size_t nslots = 16;
+    while (nslots < 2 * e->n)
+        nslots *= 2;
+    size_t *slot = calloc(nslots, sizeof *slot);       /* edge index + 1 */
+    unsigned char *gone = calloc(e->n ? e->n : 1, 1);  /* cancelled */
+    int rc = slot && gone ? 0 : -1;
+    for (size_t i = 0; i < e->n && !rc; i++) {
+        double ki[4], kj[4];
+        int fi = edge_key(&e->v[i], ki);
+        for (size_t h = (size_t)key_hash(ki) & (nslots - 1);; h = (h + 1) & (nslots - 1)) {
+            if (!slot[h]) {
+                slot[h] = i + 1;
+                break;
+            }
+            size_t j = slot[h] - 1;
+            int fj = edge_key(&e->v[j], kj);
+            if (kj[0] != ki[0] || kj[1] != ki[1] || kj[2] != ki[2] || kj[3] != ki[3])
+                continue;
+            if (gone[j] || fj == fi)
+                rc = -1;
+            else
+                gone[i] = gone[j] = 1;
+            break;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < e->n && !rc; i++)
+        if (!gone[i])
+            e->v[n++] = e->v[i];
+    *kept = n;
+    free(slot);
+    free(gone);
+    return rc;
 }
 
 static int cmp_start(const void *pa, const void *pb)
@@ -143,13 +196,7 @@ static size_t first_from(const edge *v, size_t n, double x, double y)
     return lo < n && v[lo].ax == x && v[lo].ay == y ? lo : n;
 }
 
-typedef struct ring {
-    double *xy;
-    size_t n;             /* points, closed */
-    double area;          /* signed, x2 */
-    double minx, miny, maxx, maxy;
-    size_t shell;         /* for a hole: its shell's index in the shell list */
-} ring;
+typedef cim_agg_ring ring;
 
 static int pts_add(pts *p, double x, double y)
 {
@@ -354,199 +401,50 @@ static int build_rings(edge *v, size_t n, ring **out, size_t *nout)
     return rc;
 }
 
-/* Crossing-number test of (x, y) against a closed ring. */
-static int in_ring(const ring *r, double x, double y)
-{
-    int in = 0;
-    for (size_t i = 0, j = r->n - 2; i + 1 < r->n; j = i++) {
-        double xi = r->xy[2 * i], yi = r->xy[2 * i + 1], xj = r->xy[2 * j], yj = r->xy[2 * j + 1];
-        if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
-            in = !in;
-    }
-    return in;
-}
-
 static GEOSGeometry *make_ring(GEOSContextHandle_t h, const ring *r)
 {
     GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, r->xy, (unsigned int)r->n, 0, 0);
     return cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
 }
 
-static int cmp_shell_area(const void *pa, const void *pb)
+/* Rings -> a MultiPolygon: shells in tracing order, each hole in the shell
+ * that is its parent (cim_agg_rings_check). NULL when out of memory. */
+static GEOSGeometry *assemble(GEOSContextHandle_t h, const ring *rings, size_t nr, const size_t *parent)
 {
-    const ring *a = *(ring *const *)pa, *b = *(ring *const *)pb;
-    return a->area < b->area ? -1 : a->area > b->area;
-}
-
-typedef struct cands {
-    size_t *v;
-    size_t n, cap;
-    int oom;
-} cands;
-
-static void collect_shell(void *item, void *payload)
-{
-    cands *c = payload;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        size_t *v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            c->oom = 1;
-            return;
-        }
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n++] = *(const size_t *)item;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Above this many points a shell is prepared (indexed point-in-polygon)
- * instead of tested edge by edge. */
-#define PREPARE_SHELL_POINTS 64
-
-typedef struct shell_index {
-    GEOSContextHandle_t h;
-    ring **shells;
-    size_t ns;
-    size_t *ids;
-    GEOSGeometry **boxes, **polys;
-    const GEOSPreparedGeometry **prep;
-    GEOSSTRtree *tree;
-} shell_index;
-
-static void shell_index_free(shell_index *si)
-{
-    GEOSContextHandle_t h = si->h;
-    if (si->tree)
-        GEOSSTRtree_destroy_r(h, si->tree);
-    for (size_t k = 0; k < si->ns; k++) {
-        if (si->prep && si->prep[k])
-            GEOSPreparedGeom_destroy_r(h, si->prep[k]);
-        if (si->polys && si->polys[k])
-            GEOSGeom_destroy_r(h, si->polys[k]);
-        if (si->boxes && si->boxes[k])
-            GEOSGeom_destroy_r(h, si->boxes[k]);
-    }
-    free(si->ids);
-    free(si->boxes);
-    free(si->polys);
-    free(si->prep);
-}
-
-/* Is (x, y) inside shell k? */
-static int shell_contains(shell_index *si, size_t k, double x, double y, GEOSGeometry *pt)
-{
-    const ring *sh = si->shells[k];
-    if (sh->n <= PREPARE_SHELL_POINTS)
-        return in_ring(sh, x, y);
-    if (!si->prep[k]) {
-        GEOSGeometry *r = make_ring(si->h, sh);
-        si->polys[k] = r ? GEOSGeom_createPolygon_r(si->h, r, NULL, 0) : NULL;
-        si->prep[k] = si->polys[k] ? GEOSPrepare_r(si->h, si->polys[k]) : NULL;
-        if (!si->prep[k])
-            return -1;
-    }
-    return GEOSPreparedContainsProperly_r(si->h, si->prep[k], pt);
-}
-
-/* Rings -> a MultiPolygon, or NULL. */
-static GEOSGeometry *assemble(GEOSContextHandle_t h, ring *rings, size_t nr)
-{
-    shell_index si = {.h = h};
-    si.shells = malloc((nr ? nr : 1) * sizeof *si.shells);
-    if (!si.shells)
-        return NULL;
-    for (size_t i = 0; i < nr; i++)
-        if (rings[i].area > 0)
-            si.shells[si.ns++] = &rings[i];
-    size_t ns = si.ns;
-    /* Smallest shell first: the first around a hole is its own. */
-    if (ns > 1)
-        qsort(si.shells, ns, sizeof *si.shells, cmp_shell_area);
-    size_t *nholes = calloc(ns + 1, sizeof *nholes);
+    size_t *ordinal = malloc((nr ? nr : 1) * sizeof *ordinal);  /* ring -> shell number */
+    size_t *hole_end = calloc(nr + 1, sizeof *hole_end);
     size_t *hole_list = malloc((nr ? nr : 1) * sizeof *hole_list);
-    cands cs = {0};
-    GEOSGeometry *result = NULL, **polys = NULL;
-    int ok = ns > 0 && nholes && hole_list;
-    size_t nholes_total = 0;
-    for (size_t i = 0; i < nr; i++)
-        nholes_total += rings[i].area < 0;
-    if (ok && nholes_total) {
-        si.ids = malloc(ns * sizeof *si.ids);
-        si.boxes = calloc(ns, sizeof *si.boxes);
-        si.polys = calloc(ns, sizeof *si.polys);
-        si.prep = calloc(ns, sizeof *si.prep);
-        si.tree = GEOSSTRtree_create_r(h, 10);
-        ok = si.ids && si.boxes && si.polys && si.prep && si.tree;
-        for (size_t k = 0; k < ns && ok; k++) {
-            const ring *sh = si.shells[k];
-            si.ids[k] = k;
-            si.boxes[k] = GEOSGeom_createRectangle_r(h, sh->minx, sh->miny, sh->maxx, sh->maxy);
-            ok = si.boxes[k] != NULL;
-            if (ok)
-                GEOSSTRtree_insert_r(h, si.tree, si.boxes[k], &si.ids[k]);
-        }
+    GEOSGeometry **polys = NULL, *result = NULL;
+    size_t ns = 0;
+    int ok = ordinal && hole_end && hole_list;
+    for (size_t i = 0; i < nr && ok; i++)
+        if (rings[i].area > 0)
+            ordinal[i] = ns++;
+    /* Holes grouped by shell (counting sort): shell k's holes end at hole_end[k]. */
+    for (size_t i = 0; i < nr && ok; i++)
+        if (rings[i].area < 0)
+            hole_end[ordinal[parent[i]]]++;
+    size_t pos = 0;
+    for (size_t k = 0; k < ns && ok; k++) {
+        size_t c = hole_end[k];
+        hole_end[k] = pos;
+        pos += c;
     }
-    for (size_t i = 0; i < nr && ok; i++) {
-        ring *r = &rings[i];
-        if (r->area > 0)
-            continue;
-        /* A hole's edge midpoint is strictly inside its shell's area. */
-        double x = (r->xy[0] + r->xy[2]) / 2, y = (r->xy[1] + r->xy[3]) / 2;
-        GEOSGeometry *box = GEOSGeom_createRectangle_r(h, r->minx, r->miny, r->maxx, r->maxy);
-        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
-        cs.n = 0;
-        if (box && pt)
-            GEOSSTRtree_query_r(h, si.tree, box, collect_shell, &cs);
-        if (cs.n > 1)
-            qsort(cs.v, cs.n, sizeof *cs.v, cmp_size);
-        size_t k = ns;
-        for (size_t c = 0; c < cs.n && box && pt && !cs.oom; c++) {
-            const ring *sh = si.shells[cs.v[c]];
-            if (!(sh->minx <= r->minx && sh->maxx >= r->maxx && sh->miny <= r->miny && sh->maxy >= r->maxy))
-                continue;
-            int in = shell_contains(&si, cs.v[c], x, y, pt);
-            if (in < 0 || in == 2)
-                break;
-            if (in) {
-                k = cs.v[c];
-                break;
-            }
-        }
-        if (box)
-            GEOSGeom_destroy_r(h, box);
-        if (pt)
-            GEOSGeom_destroy_r(h, pt);
-        if (k == ns)
-            ok = 0;
-        r->shell = k;
-        nholes[k]++;
-    }
-    /* Holes grouped by shell (counting sort). */
-    if (ok) {
-        size_t pos = 0;
-        for (size_t k = 0; k <= ns; k++) {
-            size_t c = nholes[k];
-            nholes[k] = pos;
-            pos += c;
-        }
-        for (size_t i = 0; i < nr; i++)
-            if (rings[i].area < 0)
-                hole_list[nholes[rings[i].shell]++] = i;
-        /* nholes[k] is now the end of shell k's holes; its start is nholes[k - 1]. */
+    for (size_t i = 0; i < nr && ok; i++)
+        if (rings[i].area < 0)
+            hole_list[hole_end[ordinal[parent[i]]]++] = i;
+    if (ok && ns > 0) {
         polys = calloc(ns, sizeof *polys);
         ok = polys != NULL;
+    } else {
+        ok = 0;
     }
-    for (size_t k = 0; k < ns && ok; k++) {
-        size_t from = k ? nholes[k - 1] : 0, to = nholes[k], nh = 0;
+    for (size_t i = 0, k = 0; i < nr && ok; i++) {
+        if (rings[i].area <= 0)
+            continue;
+        size_t from = k ? hole_end[k - 1] : 0, to = hole_end[k], nh = 0;
         GEOSGeometry **holes = to > from ? malloc((to - from) * sizeof *holes) : NULL;
-        GEOSGeometry *shell = make_ring(h, si.shells[k]);
+        GEOSGeometry *shell = make_ring(h, &rings[i]);
         ok = shell && (to == from || holes);
         for (size_t q = from; q < to && ok; q++) {
             GEOSGeometry *hr = make_ring(h, &rings[hole_list[q]]);
@@ -565,6 +463,7 @@ static GEOSGeometry *assemble(GEOSContextHandle_t h, ring *rings, size_t nr)
                 GEOSGeom_destroy_r(h, holes[q]);
         }
         free(holes);
+        k++;
     }
     if (ok) {
         result = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned int)ns);
@@ -578,16 +477,15 @@ static GEOSGeometry *assemble(GEOSContextHandle_t h, ring *rings, size_t nr)
             if (polys[k])
                 GEOSGeom_destroy_r(h, polys[k]);
     free(polys);
-    free(cs.v);
-    free(nholes);
+    free(ordinal);
+    free(hole_end);
     free(hole_list);
-    shell_index_free(&si);
-    free(si.shells);
     return result;
 }
 
-GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n)
+GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n, int *proven)
 {
+    *proven = 0;
     edges e = {0};
     pts buf = {0};
     int rc = 0;
@@ -612,31 +510,23 @@ GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *con
         free(e.v);
         return NULL;
     }
-    /* Cancel each edge against its reverse; anything else shared is not a coverage. */
-    if (e.n > 1)
-        qsort(e.v, e.n, sizeof *e.v, cmp_key);
     size_t kept = 0;
-    for (size_t i = 0; i < e.n && !rc;) {
-        double ki[4], kj[4];
-        int fi = edge_key(&e.v[i], ki);
-        size_t j = i + 1;
-        while (j < e.n && (edge_key(&e.v[j], kj), kj[0] == ki[0] && kj[1] == ki[1] && kj[2] == ki[2] &&
-                                                   kj[3] == ki[3]))
-            j++;
-        if (j - i == 1)
-            e.v[kept++] = e.v[i];
-        else if (!(j - i == 2 && fi != edge_key(&e.v[i + 1], kj)))
-            rc = -1;
-        i = j;
-    }
+    if (!rc)
+        rc = cancel_shared(&e, &kept);
     GEOSGeometry *result = NULL;
     if (!rc && kept > 0) {
         if (kept > 1)
             qsort(e.v, kept, sizeof *e.v, cmp_start);
         ring *rings = NULL;
         size_t nr = 0;
-        if (build_rings(e.v, kept, &rings, &nr) == 0)
-            result = assemble(h, rings, nr);
+        size_t *parent = NULL;
+        if (build_rings(e.v, kept, &rings, &nr) == 0 && (parent = malloc(nr * sizeof *parent))) {
+            int check = cim_agg_rings_check(rings, nr, parent);
+            if (check == 1)
+                result = assemble(h, rings, nr, parent);
+            *proven = result != NULL;
+        }
+        free(parent);
         for (size_t i = 0; i < nr; i++)
             free(rings[i].xy);
         free(rings);

@@ -29,9 +29,24 @@ int cim_agg_dissolve(cim_geos_io *io, GEOSGeometry **geoms, size_t n, int contig
 
 /* The union of polygons that form an exactly noded coverage (shared edges
  * with the same vertices), by cancelling shared edges; NULL when they do not
- * (overlaps, T-junctions), with no error set. geoms stay the caller's. The
- * result still needs checking (valid, area). */
-GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n);
+ * (overlaps, T-junctions), with no error set. geoms stay the caller's.
+ * *proven is 1 when cim_agg_rings_check proved the result valid; else the
+ * caller must check it (GEOSisValid). The area always needs checking. */
+GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n, int *proven);
+
+/* A closed ring traced from the boundary edges. */
+typedef struct cim_agg_ring {
+    double *xy;           /* n points, first == last */
+    size_t n;
+    double area;          /* signed, x2: > 0 shell (counter-clockwise), < 0 hole */
+    double minx, miny, maxx, maxy;
+} cim_agg_ring;
+
+/* Checks that rings[nr] form a valid polygon set (aggregate_check.c) and
+ * finds each ring's parent, the innermost ring around it (SIZE_MAX: none).
+ * 1: proven valid (OGC simple features); 0: invalid; -1: floating point
+ * cannot decide, or out of memory. */
+int cim_agg_rings_check(const cim_agg_ring *rings, size_t nr, size_t *parent);
 
 void cim_agg_blocks_free(cim_agg_block *blocks, size_t n);
 
