@@ -324,6 +324,8 @@ typedef struct worker_state {
     cim_geos_io io;
     GEOSGeometry **geoms;
     size_t cap;
+    const unsigned char **fast_blobs;
+    size_t *fast_lens, fast_cap;
 } worker_state;
 
 static void *worker_init(void *payload)
@@ -353,7 +355,41 @@ static void worker_fini(void *state, void *payload)
     cim_geos_io_clear(&w->io);
     GEOS_finish_r(w->h);
     free(w->geoms);
+    free(w->fast_blobs);
+    free(w->fast_lens);
     free(w);
+}
+
+/* The union straight from the blobs (aggregate_fast.c); 0 leaves the group
+ * to the GEOS path. */
+static int fast_union(agg_ctx *c, worker_state *w, group *g)
+{
+    if (g->count > w->fast_cap) {
+        const unsigned char **b = realloc(w->fast_blobs, g->count * sizeof *b);
+        if (b)
+            w->fast_blobs = b;
+        size_t *l = realloc(w->fast_lens, g->count * sizeof *l);
+        if (l)
+            w->fast_lens = l;
+        if (!b || !l)
+            return 0;
+        w->fast_cap = g->count;
+    }
+    for (size_t m = 0; m < g->count; m++) {
+        size_t i = c->perm[g->first + m];
+        w->fast_blobs[m] = (const unsigned char *)c->blobs.data + c->off[i];
+        w->fast_lens[m] = c->len[i];
+    }
+    cim_agg_block *b = calloc(1, sizeof *b);
+    if (!b)
+        return 0;
+    if (!cim_agg_fast_block(b, w->fast_blobs, w->fast_lens, g->count)) {
+        free(b);
+        return 0;
+    }
+    g->blocks = b;
+    g->nblocks = 1;
+    return 1;
 }
 
 static int worker_run(size_t task, void *state, void *payload)
@@ -368,6 +404,8 @@ static int worker_run(size_t task, void *state, void *payload)
         w->geoms = v;
         w->cap = g->count;
     }
+    if (!c->o->contiguous && fast_union(c, w, g))
+        return CIM_OK;
     size_t n = 0;
     for (size_t m = g->first; m < g->first + g->count; m++) {
         size_t i = c->perm[m];

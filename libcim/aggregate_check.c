@@ -20,16 +20,18 @@
 #include <string.h>
 
 typedef struct seg_grid {
-    double x0, y0, cell;
+    double x0, y0, cell, inv;
     size_t nx, ny;
+    double (*sc)[4];      /* segment -> ax, ay, bx, by */
     size_t *start;        /* cell -> first entry in items (CSR), nx*ny + 1 */
     uint32_t *items;      /* segment ids */
     uint32_t *ring_of;    /* segment -> ring */
-    uint32_t *pt_of;      /* segment -> its first point in the ring */
     size_t nseg;
     /* The rays: per grid row, the segments that reach into it, with their
      * coordinates at hand (the ray test reads each of them). */
-    size_t *row_start;    /* ny + 1 */
+    double row_inv;       /* rows are ROW_SPLIT times thinner than cells */
+    size_t nrows;
+    size_t *row_start;    /* nrows + 1 */
     struct row_seg *row;
 } seg_grid;
 
@@ -64,16 +66,22 @@ typedef struct row_seg {
     uint32_t ring;
 } row_seg;
 
+/* A ray visits every segment of its row: thin rows keep that short, at the
+ * price of segments listed in more rows. */
+#define ROW_SPLIT 4
+
 static void seg_ends(const cim_agg_ring *rings, const seg_grid *g, uint32_t s, double *ax, double *ay, double *bx,
                      double *by)
 {
-    const double *p = rings[g->ring_of[s]].xy + 2 * (size_t)g->pt_of[s];
+    (void)rings;
+    const double *p = g->sc[s];
     *ax = p[0], *ay = p[1], *bx = p[2], *by = p[3];
 }
 
-static size_t clamp_cell(double v, double origin, double cell, size_t n)
+/* The cell of v along one axis: inv is 1 / cell size. */
+static size_t clamp_cell(double v, double origin, double inv, size_t n)
 {
-    double c = floor((v - origin) / cell);
+    double c = (v - origin) * inv;
     if (!(c > 0))
         return 0;
     return c >= (double)n ? n - 1 : (size_t)c;
@@ -130,15 +138,17 @@ static int seg_pair(double ax, double ay, double bx, double by, double cx, doubl
 
 static int rows_build(seg_grid *g, const cim_agg_ring *rings)
 {
-    g->row_start = calloc(g->ny + 1, sizeof *g->row_start);
+    g->nrows = g->ny * ROW_SPLIT;
+    g->row_inv = g->inv * ROW_SPLIT;
+    g->row_start = calloc(g->nrows + 1, sizeof *g->row_start);
     if (!g->row_start)
         return -1;
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = 0; i < g->nseg; i++) {
             double ax, ay, bx, by;
             seg_ends(rings, g, i, &ax, &ay, &bx, &by);
-            size_t cy0 = clamp_cell(fmin(ay, by), g->y0, g->cell, g->ny),
-                   cy1 = clamp_cell(fmax(ay, by), g->y0, g->cell, g->ny);
+            size_t cy0 = clamp_cell(fmin(ay, by), g->y0, g->row_inv, g->nrows),
+                   cy1 = clamp_cell(fmax(ay, by), g->y0, g->row_inv, g->nrows);
             for (size_t cy = cy0; cy <= cy1; cy++) {
                 if (pass == 0)
                     g->row_start[cy + 1]++;
@@ -147,13 +157,13 @@ static int rows_build(seg_grid *g, const cim_agg_ring *rings)
             }
         }
         if (pass == 0) {
-            for (size_t r = 0; r < g->ny; r++)
+            for (size_t r = 0; r < g->nrows; r++)
                 g->row_start[r + 1] += g->row_start[r];
-            g->row = malloc((g->row_start[g->ny] ? g->row_start[g->ny] : 1) * sizeof *g->row);
+            g->row = malloc((g->row_start[g->nrows] ? g->row_start[g->nrows] : 1) * sizeof *g->row);
             if (!g->row)
                 return -1;
         } else {
-            memmove(g->row_start + 1, g->row_start, g->ny * sizeof *g->row_start);
+            memmove(g->row_start + 1, g->row_start, g->nrows * sizeof *g->row_start);
             g->row_start[0] = 0;
         }
     }
@@ -177,6 +187,7 @@ static int grid_build(seg_grid *g, const cim_agg_ring *rings, size_t nr)
     if (!(g->cell > 0) || !isfinite(g->cell))
         return -1;
     g->cell = fmax(g->cell, fmax(w, h) / 4096.0);
+    g->inv = 1 / g->cell;
     g->nx = (size_t)(w / g->cell) + 1;
     g->ny = (size_t)(h / g->cell) + 1;
     g->x0 = minx;
@@ -185,24 +196,24 @@ static int grid_build(seg_grid *g, const cim_agg_ring *rings, size_t nr)
     size_t ncell = g->nx * g->ny;
     g->start = calloc(ncell + 1, sizeof *g->start);
     g->ring_of = malloc(nseg * sizeof *g->ring_of);
-    g->pt_of = malloc(nseg * sizeof *g->pt_of);
-    if (!g->start || !g->ring_of || !g->pt_of)
+    g->sc = malloc(nseg * sizeof *g->sc);
+    if (!g->start || !g->ring_of || !g->sc)
         return -1;
     size_t s = 0;
     for (size_t r = 0; r < nr; r++)
         for (size_t k = 0; k + 1 < rings[r].n; k++, s++) {
             g->ring_of[s] = (uint32_t)r;
-            g->pt_of[s] = (uint32_t)k;
+            memcpy(g->sc[s], rings[r].xy + 2 * k, 4 * sizeof(double));
         }
     /* Two passes over each segment's cells (its box): count, then place. */
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = 0; i < nseg; i++) {
             double ax, ay, bx, by;
             seg_ends(rings, g, i, &ax, &ay, &bx, &by);
-            size_t cx0 = clamp_cell(fmin(ax, bx), g->x0, g->cell, g->nx),
-                   cx1 = clamp_cell(fmax(ax, bx), g->x0, g->cell, g->nx);
-            size_t cy0 = clamp_cell(fmin(ay, by), g->y0, g->cell, g->ny),
-                   cy1 = clamp_cell(fmax(ay, by), g->y0, g->cell, g->ny);
+            size_t cx0 = clamp_cell(fmin(ax, bx), g->x0, g->inv, g->nx),
+                   cx1 = clamp_cell(fmax(ax, bx), g->x0, g->inv, g->nx);
+            size_t cy0 = clamp_cell(fmin(ay, by), g->y0, g->inv, g->ny),
+                   cy1 = clamp_cell(fmax(ay, by), g->y0, g->inv, g->ny);
             for (size_t cy = cy0; cy <= cy1; cy++)
                 for (size_t cx = cx0; cx <= cx1; cx++) {
                     size_t c = cy * g->nx + cx;
@@ -235,7 +246,7 @@ static void grid_free(seg_grid *g)
     free(g->start);
     free(g->items);
     free(g->ring_of);
-    free(g->pt_of);
+    free(g->sc);
     free(g->row_start);
     free(g->row);
 }
@@ -258,8 +269,8 @@ static int check_meetings(const cim_agg_ring *rings, const seg_grid *g, touches 
                         continue;
                     /* Test each pair once: in the cell of its boxes' shared corner. */
                     double rx = fmax(fmin(ax, bx), fmin(cx_, dx)), ry = fmax(fmin(ay, by), fmin(cy_, dy));
-                    if (clamp_cell(rx, g->x0, g->cell, g->nx) != cx ||
-                        clamp_cell(ry, g->y0, g->cell, g->ny) != cy)
+                    if (clamp_cell(rx, g->x0, g->inv, g->nx) != cx ||
+                        clamp_cell(ry, g->y0, g->inv, g->ny) != cy)
                         continue;
                     int m = seg_pair(ax, ay, bx, by, cx_, cy_, dx, dy);
                     if (m == 3) {
@@ -292,7 +303,7 @@ static int find_parents(const cim_agg_ring *rings, size_t nr, const seg_grid *g,
     for (size_t r = 0; r < nr && rc == 1; r++) {
         const double *p = rings[r].xy;
         double px = (p[0] + p[2]) / 2, py = (p[1] + p[3]) / 2;
-        size_t cy = clamp_cell(py, g->y0, g->cell, g->ny), ntouched = 0;
+        size_t cy = clamp_cell(py, g->y0, g->row_inv, g->nrows), ntouched = 0;
         for (size_t i = g->row_start[cy]; i < g->row_start[cy + 1]; i++) {
             const row_seg *e = &g->row[i];
             if (e->ring == r || (e->ax < px && e->bx < px) || (e->ay > py) == (e->by > py))

@@ -15,14 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct edge {
-    double ax, ay, bx, by;  /* directed: interior on the left */
-} edge;
-
-typedef struct edges {
-    edge *v;
-    size_t n, cap;
-} edges;
+typedef cim_agg_edge edge;
+typedef cim_agg_edges edges;
 
 typedef struct pts {
     double *xy;
@@ -64,7 +58,32 @@ static double ring_area2(const double *xy, size_t n)
     return s;
 }
 
-/* Adds a ring's edges, oriented counter-clockwise (shell) or clockwise (hole). */
+int cim_agg_edges_ring(cim_agg_edges *e, const double *xy, size_t n, int hole)
+{
+    if (n < 4)
+        return -1;
+    double a = ring_area2(xy, n);
+    if (a == 0)
+        return -1;
+    e->area2 += hole ? -fabs(a) : fabs(a);
+    int reverse = hole ? a > 0 : a < 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        const double *p = xy + 2 * i, *q = p + 2;
+        int rc = reverse ? add_edge(e, q[0], q[1], p[0], p[1]) : add_edge(e, p[0], p[1], q[0], q[1]);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+void cim_agg_edges_free(cim_agg_edges *e)
+{
+    free(e->v);
+    e->v = NULL;
+    e->n = e->cap = 0;
+}
+
+/* Adds a GEOS ring's edges. */
 static int add_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, int hole, edges *e, pts *buf)
 {
     const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
@@ -82,17 +101,7 @@ static int add_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, int hole, e
     }
     if (!GEOSCoordSeq_copyToBuffer_r(h, cs, buf->xy, 0, 0))
         return -1;
-    double a = ring_area2(buf->xy, n);
-    if (a == 0)
-        return -1;
-    int reverse = hole ? a > 0 : a < 0;
-    for (unsigned int i = 0; i + 1 < n; i++) {
-        const double *p = buf->xy + 2 * i, *q = p + 2;
-        int rc = reverse ? add_edge(e, q[0], q[1], p[0], p[1]) : add_edge(e, p[0], p[1], q[0], q[1]);
-        if (rc)
-            return -1;
-    }
-    return 0;
+    return cim_agg_edges_ring(e, buf->xy, n, hole);
 }
 
 /* The segment with its ends in order (the sort key), and whether a comes first. */
@@ -483,6 +492,39 @@ static GEOSGeometry *assemble(GEOSContextHandle_t h, const ring *rings, size_t n
     return result;
 }
 
+void cim_agg_rings_free(cim_agg_ring *rings, size_t nr)
+{
+    for (size_t i = 0; i < nr; i++)
+        free(rings[i].xy);
+    free(rings);
+}
+
+int cim_agg_edges_trace(cim_agg_edges *e, cim_agg_ring **rings_out, size_t *nr_out, size_t **parent_out)
+{
+    *rings_out = NULL;
+    *nr_out = 0;
+    *parent_out = NULL;
+    size_t kept = 0;
+    if (e->n == 0 || cancel_shared(e, &kept) || kept == 0)
+        return 0;
+    if (kept > 1)
+        qsort(e->v, kept, sizeof *e->v, cmp_start);
+    ring *rings = NULL;
+    size_t nr = 0, *parent = NULL;
+    int rc = build_rings(e->v, kept, &rings, &nr) == 0 && (parent = malloc(nr * sizeof *parent)) ? 1 : 0;
+    if (rc)
+        rc = cim_agg_rings_check(rings, nr, parent) == 1;
+    if (!rc) {
+        cim_agg_rings_free(rings, nr);
+        free(parent);
+        return 0;
+    }
+    *rings_out = rings;
+    *nr_out = nr;
+    *parent_out = parent;
+    return 1;
+}
+
 GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n, int *proven)
 {
     *proven = 0;
@@ -506,31 +548,15 @@ GEOSGeometry *cim_agg_coverage_dissolve(GEOSContextHandle_t h, GEOSGeometry *con
         }
     }
     free(buf.xy);
-    if (rc || e.n == 0) {
-        free(e.v);
-        return NULL;
-    }
-    size_t kept = 0;
-    if (!rc)
-        rc = cancel_shared(&e, &kept);
+    ring *rings = NULL;
+    size_t nr = 0, *parent = NULL;
     GEOSGeometry *result = NULL;
-    if (!rc && kept > 0) {
-        if (kept > 1)
-            qsort(e.v, kept, sizeof *e.v, cmp_start);
-        ring *rings = NULL;
-        size_t nr = 0;
-        size_t *parent = NULL;
-        if (build_rings(e.v, kept, &rings, &nr) == 0 && (parent = malloc(nr * sizeof *parent))) {
-            int check = cim_agg_rings_check(rings, nr, parent);
-            if (check == 1)
-                result = assemble(h, rings, nr, parent);
-            *proven = result != NULL;
-        }
-        free(parent);
-        for (size_t i = 0; i < nr; i++)
-            free(rings[i].xy);
-        free(rings);
+    if (!rc && cim_agg_edges_trace(&e, &rings, &nr, &parent) == 1) {
+        result = assemble(h, rings, nr, parent);
+        *proven = result != NULL;
     }
-    free(e.v);
+    cim_agg_rings_free(rings, nr);
+    free(parent);
+    cim_agg_edges_free(&e);
     return result;
 }

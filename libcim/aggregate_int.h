@@ -42,11 +42,40 @@ typedef struct cim_agg_ring {
     double minx, miny, maxx, maxy;
 } cim_agg_ring;
 
+/* Boundary edges being collected, directed with the interior on the left. */
+typedef struct cim_agg_edge {
+    double ax, ay, bx, by;
+} cim_agg_edge;
+
+typedef struct cim_agg_edges {
+    cim_agg_edge *v;
+    size_t n, cap;
+    double area2;         /* the rings' area so far, x2 (holes subtracted) */
+} cim_agg_edges;
+
+/* Adds one ring of a parcel (n 2D points, first == last), oriented as a
+ * shell or a hole whatever its winding. -1 when degenerate or out of memory. */
+int cim_agg_edges_ring(cim_agg_edges *e, const double *xy, size_t n, int hole);
+void cim_agg_edges_free(cim_agg_edges *e);
+
+/* Cancels the edges parcels share and traces what is left into rings,
+ * proven valid by cim_agg_rings_check, with each ring's parent. 1 on
+ * success (the caller frees rings and parent); 0 when the parcels are not a
+ * clean coverage, the check fails or cannot decide, or memory runs out. */
+int cim_agg_edges_trace(cim_agg_edges *e, cim_agg_ring **rings, size_t *nr, size_t **parent);
+void cim_agg_rings_free(cim_agg_ring *rings, size_t nr);
+
 /* Checks that rings[nr] form a valid polygon set (aggregate_check.c) and
  * finds each ring's parent, the innermost ring around it (SIZE_MAX: none).
  * 1: proven valid (OGC simple features); 0: invalid; -1: floating point
  * cannot decide, or out of memory. */
 int cim_agg_rings_check(const cim_agg_ring *rings, size_t nr, size_t *parent);
+
+/* One block from the parcels' SpatiaLite blobs without GEOS (aggregate_fast.c):
+ * 1 with *b filled (wkb malloc'd) when the parcels form a clean coverage
+ * whose union the check proves valid; 0 otherwise (nothing to free): then
+ * the caller takes cim_agg_dissolve. */
+int cim_agg_fast_block(cim_agg_block *b, const unsigned char *const *blobs, const size_t *lens, size_t n);
 
 void cim_agg_blocks_free(cim_agg_block *blocks, size_t n);
 

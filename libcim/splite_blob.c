@@ -244,3 +244,51 @@ int cim_splite_blob_to_wkb(cim_buf *out, const uint8_t *blob, size_t len)
         rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "geometry blob: trailing bytes");
     return rc;
 }
+
+/* One polygon body at d: rings, each handed to fn. */
+static int polygon_rings(decoder *d, int stride, cim_splite_ring_fn fn, void *payload)
+{
+    if (need(d, 4))
+        return -1;
+    uint32_t nr = read_u32(d);
+    for (uint32_t r = 0; r < nr; r++) {
+        if (need(d, 4))
+            return -1;
+        uint32_t np = read_u32(d);
+        size_t bytes = (size_t)np * (size_t)stride * 8;
+        if (np > d->len || need(d, bytes))
+            return -1;
+        int rc = fn(d->p + d->pos, np, stride, r > 0, payload);
+        if (rc)
+            return rc;
+        d->pos += bytes;
+    }
+    return 0;
+}
+
+int cim_splite_blob_rings(const uint8_t *blob, size_t len, cim_splite_ring_fn fn, void *payload)
+{
+    if (len < 44 || blob[0] != BLOB_START || blob[1] != BLOB_LITTLE || blob[38] != BLOB_MBR_END ||
+        blob[len - 1] != BLOB_END)
+        return -1;
+    decoder d = {blob, len - 1, 39, NULL};
+    uint32_t cls = read_u32(&d), base = cls % 1000;
+    if (cls / 1000 > 1 || (base != CIM_WKB_POLYGON && base != CIM_WKB_MULTIPOLYGON))
+        return -1;
+    int stride = cls / 1000 == 1 ? 3 : 2;
+    if (base == CIM_WKB_POLYGON) {
+        int rc = polygon_rings(&d, stride, fn, payload);
+        return rc ? rc : d.pos == d.len ? 0 : -1;
+    }
+    if (need(&d, 4))
+        return -1;
+    uint32_t n = read_u32(&d);
+    for (uint32_t i = 0; i < n; i++) {
+        if (need(&d, 5) || d.p[d.pos++] != BLOB_ENTITY || read_u32(&d) != (uint32_t)(stride == 3 ? 1003 : 3))
+            return -1;
+        int rc = polygon_rings(&d, stride, fn, payload);
+        if (rc)
+            return rc;
+    }
+    return d.pos == d.len ? 0 : -1;
+}

@@ -47,4 +47,12 @@ int cim_splite_blob(cim_buf *out, const uint8_t *wkb, size_t len, const cim_wkb_
  * CIM_EFORMAT for a blob that is not one SpatiaLite writes uncompressed. */
 int cim_splite_blob_to_wkb(cim_buf *out, const uint8_t *blob, size_t len);
 
+/* The rings of a Polygon or MultiPolygon blob (2D or XYZ, uncompressed),
+ * each handed to fn with its n points (unaligned doubles, stride 2 or 3) and
+ * whether it is a hole (not the first ring of its polygon). Returns fn's
+ * first non-zero return, 0, or -1 for any other blob (no error is set: the
+ * caller has a general path; a truncated blob sets one). */
+typedef int (*cim_splite_ring_fn)(const uint8_t *coords, uint32_t n, int stride, int hole, void *payload);
+int cim_splite_blob_rings(const uint8_t *blob, size_t len, cim_splite_ring_fn fn, void *payload);
+
 #endif
