@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <geos_c.h>
+
 #include "cim/redline.h"
 #include "error_int.h"
 
@@ -65,6 +67,24 @@ int rl_balance_compute(rl_balance *b, const rl_line *after, size_t nafter, const
 
 /* Computes every parcel's hits into job->outs (by task index). */
 int rl_overlay(rl_job *job, size_t threads);
+
+/* A polygon ring (closed, counter-clockwise) for convex clipping
+ * (redline_clip.c). */
+typedef struct rl_ring {
+    double *xy;
+    size_t n, cap;        /* points; room for cap */
+} rl_ring;
+
+/* The ring of g when g is one polygon without holes: 1 when convex, 2 when
+ * no turn goes the wrong way by more than tol radians, else 0. */
+int rl_convex_ring(rl_ring *r, GEOSContextHandle_t h, const GEOSGeometry *g, double tol);
+/* subject x clip (from rl_convex_ring; clip strictly convex) into out; tmp
+ * is scratch. The ring is valid when subject is strictly convex too.
+ * Returns the area (0 when they only touch or miss: out->n is then 0), or
+ * -1 when out of memory. */
+double rl_clip_convex(rl_ring *out, rl_ring *tmp, const rl_ring *subject, const rl_ring *clip);
+/* ISO WKB Polygon of r (malloc'd). */
+unsigned char *rl_ring_wkb(const rl_ring *r, size_t *len);
 void rl_overlay_free(rl_job *job);
 
 #endif

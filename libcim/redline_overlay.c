@@ -4,6 +4,7 @@
  * task index, so the hits are the same for any thread count. */
 #include "redline_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ typedef struct rl_thread {
     size_t *cand;
     size_t ncand, capcand;
     int oom;
+    rl_ring *line_ring;    /* per line: its convex ring, or n = 0 */
+    rl_ring parcel_ring, clipped, scratch;
 } rl_thread;
 
 static void thread_fini(void *state, void *payload)
@@ -36,6 +39,12 @@ static void thread_fini(void *state, void *payload)
         if (t->lines && t->lines[i])
             GEOSGeom_destroy_r(t->h, t->lines[i]);
     }
+    for (size_t i = 0; t->line_ring && i < job->nl; i++)
+        free(t->line_ring[i].xy);
+    free(t->line_ring);
+    free(t->parcel_ring.xy);
+    free(t->clipped.xy);
+    free(t->scratch.xy);
     free(t->prep);
     free(t->lines);
     free(t->cand);
@@ -58,7 +67,8 @@ static void *thread_init(void *payload)
     t->lines = calloc(job->nl + 1, sizeof *t->lines);
     t->prep = calloc(job->nl + 1, sizeof *t->prep);
     t->tree = GEOSSTRtree_create_r(t->h, 10);
-    if (!t->lines || !t->prep || !t->tree) {
+    t->line_ring = calloc(job->nl + 1, sizeof *t->line_ring);
+    if (!t->lines || !t->prep || !t->tree || !t->line_ring) {
         cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
         thread_fini(t, payload);
         return NULL;
@@ -72,6 +82,8 @@ static void *thread_init(void *payload)
             return NULL;
         }
         GEOSSTRtree_insert_r(t->h, t->tree, t->lines[i], (void *)&job->lines[i]);
+        if (rl_convex_ring(&t->line_ring[i], t->h, t->lines[i], 0) != 1)
+            t->line_ring[i].n = 0;
     }
     return t;
 }
@@ -162,6 +174,17 @@ static int keep_wkb(rl_thread *t, const GEOSGeometry *g, rl_hit *hit)
     return CIM_OK;
 }
 
+static int ring_valid(GEOSContextHandle_t h, const rl_ring *r)
+{
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, r->xy, (unsigned int)r->n, 0, 0);
+    GEOSGeometry *ring = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+    int ok = poly && GEOSisValid_r(h, poly) == 1;
+    if (poly)
+        GEOSGeom_destroy_r(h, poly);
+    return ok;
+}
+
 static int one_parcel(rl_thread *t, size_t pi, rl_task_out *o)
 {
     const rl_job *job = t->job;
@@ -189,7 +212,7 @@ static int one_parcel(rl_thread *t, size_t pi, rl_task_out *o)
     }
     if (t->ncand > 1) /* qsort with a NULL array is undefined even for 0 items */
         qsort(t->cand, t->ncand, sizeof *t->cand, cmp_size);
-    int rc = CIM_OK;
+    int rc = CIM_OK, parcel_convex = -1; /* rl_convex_ring; -1: not looked at yet */
     for (size_t k = 0; k < t->ncand && !rc; k++) {
         size_t li = t->cand[k];
         if (!t->prep[li] && !(t->prep[li] = GEOSPrepare_r(t->h, t->lines[li]))) {
@@ -198,6 +221,7 @@ static int one_parcel(rl_thread *t, size_t pi, rl_task_out *o)
         }
         rl_hit hit = {.parcel = pi, .line = li};
         GEOSGeometry *part = NULL;
+        int clipped = 0;
         char c = GEOSPreparedContains_r(t->h, t->prep[li], g);
         if (c == 1) {
             o->contained++;
@@ -213,16 +237,33 @@ static int one_parcel(rl_thread *t, size_t pi, rl_task_out *o)
                 break;
             }
             o->intersections++;
-            GEOSGeometry *x = GEOSIntersection_r(t->h, g, t->lines[li]);
-            if (!x) {
-                rc = cim_error_prefix("parcel fid %lld x line fid %lld: intersection: ", (long long)p->fid,
-                                      (long long)job->lines[li].fid);
-                break;
-            }
-            part = polygonal(t->h, x);
+            if (parcel_convex < 0)
+                parcel_convex = rl_convex_ring(&t->parcel_ring, t->h, g, INFINITY);
             double a = 0;
-            if (part && !GEOSArea_r(t->h, part, &a))
+            if (parcel_convex && t->line_ring[li].n) {
+                /* A convex line: the clipped area is exact whatever the
+                 * parcel's shape; the ring is a valid polygon when the parcel
+                 * is convex, and is checked when not (where the true part
+                 * has several pieces, the ring has bridges: GEOS then). */
+                a = rl_clip_convex(&t->clipped, &t->scratch, &t->parcel_ring, &t->line_ring[li]);
+                if (a < 0) {
+                    rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+                    break;
+                }
+                clipped = parcel_convex == 1 || a == 0 || ring_valid(t->h, &t->clipped);
+            }
+            if (!clipped) {
                 a = 0;
+                GEOSGeometry *x = GEOSIntersection_r(t->h, g, t->lines[li]);
+                if (!x) {
+                    rc = cim_error_prefix("parcel fid %lld x line fid %lld: intersection: ", (long long)p->fid,
+                                          (long long)job->lines[li].fid);
+                    break;
+                }
+                part = polygonal(t->h, x);
+                if (part && !GEOSArea_r(t->h, part, &a))
+                    a = 0;
+            }
             hit.area = a;
             hit.share = a / area > 1.0 ? 1.0 : a / area;
         }
@@ -236,7 +277,11 @@ static int one_parcel(rl_thread *t, size_t pi, rl_task_out *o)
                 GEOSGeom_destroy_r(t->h, part);
             continue;
         }
-        if (part) {
+        if (clipped) {
+            hit.wkb = rl_ring_wkb(&t->clipped, &hit.wkb_len);
+            if (!hit.wkb)
+                rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+        } else if (part) {
             rc = keep_wkb(t, part, &hit);
         } else if ((hit.wkb = malloc(t->io.wkb.len ? t->io.wkb.len : 1))) {
             /* The whole parcel: the WKB its blob was decoded to. */

@@ -5,7 +5,8 @@
 #   SELECT p.fid, l.fid, ST_Area(ST_Intersection(p.geom, l.geom)) / ST_Area(p.geom)
 #   FROM parcels p JOIN lines l ON l.ROWID IN (SELECT ROWID FROM SpatialIndex
 #     WHERE f_table_name = 'lines' AND search_frame = p.geom)
-# cim's time includes writing its result layer and findings table (--replace).
+# cim's time includes writing its result layer and findings table (a new
+# pair per run, so no run pays for dropping the previous one).
 # Runs alternate; medians of CIM_BENCH_RUNS (3). Goal (issue 3): cim >= 5x
 # faster. With CIM_BENCH_SCALE=1 also 400,000 parcels: time(400k)/time(100k),
 # goal <= 4.4.
@@ -44,21 +45,21 @@ SELECT p.fid, l.fid, ST_Area(ST_Intersection(p.geom, l.geom)) / ST_Area(p.geom)
 FROM parcels p JOIN lines l ON l.ROWID IN (SELECT ROWID FROM SpatialIndex
   WHERE f_table_name = 'lines' AND search_frame = p.geom);"
 
-cim_args=(check redline --parcels parcels --lines lines --replace --quiet)
+cim_args=(check redline --parcels parcels --lines lines --quiet)
 
 s=$(make_store "$PARCELS")
 echo "store: $(sqlite3 "$s" "SELECT count(*) FROM parcels") parcels, $(sqlite3 "$s" "SELECT count(*) FROM lines") block lines, $(nproc) CPUs"
 : >"$work/cim.t"; : >"$work/sql.t"; : >"$work/cim.t.cpu"; : >"$work/sql.t.cpu"
 for i in $(seq "$RUNS"); do
-    timed "$work/cim.t" "$CIM" "${cim_args[@]}" "$s"
+    timed "$work/cim.t" "$CIM" "${cim_args[@]}" --out "rl$i" "$s"
     timed "$work/sql.t" sqlite3 -batch -noheader "$s" "$peer_sql"
 done
 # The two agree: pairs inside (share >= 0.5) and the largest share difference.
 sqlite3 -batch -noheader "$s" "$peer_sql" | sed '/^$/d' | sort -t'|' -k1,1n -k2,2n >"$work/peer.txt"
-sqlite3 -batch -noheader "$s" "SELECT parcel_fid, line_fid, inside_share FROM redline_result" |
+sqlite3 -batch -noheader "$s" "SELECT parcel_fid, line_fid, inside_share FROM rl1" |
     sort -t'|' -k1,1n -k2,2n >"$work/cim.txt"
 peer_inside=$(awk -F'|' '$3 >= 0.5' "$work/peer.txt" | wc -l)
-cim_inside=$(sqlite3 "$s" "SELECT count(*) FROM redline_result WHERE status = 'inside'")
+cim_inside=$(sqlite3 "$s" "SELECT count(*) FROM rl1 WHERE status = 'inside'")
 maxdiff=$(join -t'|' -j1 <(awk -F'|' '{print $1":"$2"|"$3}' "$work/peer.txt" | sort) \
     <(awk -F'|' '{print $1":"$2"|"$3}' "$work/cim.txt" | sort) |
     awk -F'|' '{d = $2 - $3; if (d < 0) d = -d; if (d > m) m = d} END {printf "%.3g", m + 0}')
@@ -87,7 +88,7 @@ if [ "${CIM_BENCH_SCALE:-0}" = 1 ]; then
     rm -f "$s"
     s4=$(make_store "$big")
     : >"$work/cim4.t"; : >"$work/cim4.t.cpu"
-    for i in $(seq "$RUNS"); do timed "$work/cim4.t" "$CIM" "${cim_args[@]}" "$s4"; done
+    for i in $(seq "$RUNS"); do timed "$work/cim4.t" "$CIM" "${cim_args[@]}" --out "rl$i" "$s4"; done
     cim4_s=$(median <"$work/cim4.t")
     scale=$(awk -v a="$cim4_s" -v b="$cim_s" 'BEGIN {printf "%.2f", a / b}')
     echo "cim check redline, $big parcels: $cim4_s s (runs $(tr '\n' ' ' <"$work/cim4.t")); time(${big})/time(${PARCELS}) = $scale (goal <= $SCALE_GOAL)"
