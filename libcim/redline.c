@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -546,6 +547,60 @@ static int m0_cap(rl_ctx *c)
     return rc;
 }
 
+/* IBL-04: per line, the industrial share of the floor area of the parcels in
+ * it: each parcel's GFA (from the indicators layer) weighted by its share
+ * inside the line, as FAR apportions a footprint's floor area; industrial
+ * means current use M0 or M1. Lines without floor area are not judged. */
+static int gfa_share(rl_ctx *c)
+{
+    if (!c->o->gfa_layer)
+        return CIM_OK;
+    c->res->gfa_run = 1;
+    double *gfa = NULL;
+    int rc = rl_gfa_read(&gfa, c->s, c->o->gfa_layer, c->job.parcels, c->job.np);
+    if (rc)
+        return rc;
+    size_t nl = c->job.nl;
+    double *ind = calloc(nl + 1, sizeof *ind), *all = calloc(nl + 1, sizeof *all);
+    int64_t *unknown = calloc(nl + 1, sizeof *unknown);
+    if (!ind || !all || !unknown)
+        rc = oom();
+    for (size_t t = 0; !rc && t < c->job.ntasks; t++) {
+        const rl_task_out *o = &c->job.outs[t];
+        for (size_t i = 0; i < o->n; i++) {
+            const rl_hit *h = &o->hits[i];
+            double g = gfa[h->parcel];
+            if (isnan(g)) {
+                unknown[h->line]++;
+                continue;
+            }
+            char cur[24];
+            dominant(c->job.parcels[h->parcel].landuse, cur);
+            all[h->line] += g * h->share;
+            if (is_m0(cur) || is_m1(cur))
+                ind[h->line] += g * h->share;
+        }
+    }
+    const double min = c->prm.industrial_gfa_share;
+    for (size_t i = 0; !rc && i < nl; i++) {
+        const rl_line *l = &c->job.lines[i];
+        if (!(all[i] > 0) || ind[i] / all[i] >= min - 1e-12)
+            continue;
+        rc = add_finding(c, 4, c->prm.gfa_share, -1, l->fid,
+                         fmt("level-%d line fid %lld: industrial floor area is %.1f %% of the floor area in it, "
+                             "under the minimum of %.1f %%",
+                             l->level, (long long)l->fid, 100 * ind[i] / all[i], 100 * min),
+                         fmt("{\"industrial_gfa_m2\":%.3f,\"gfa_m2\":%.3f,\"industrial_share\":%.10g,\"minimum\":%.10g,"
+                             "\"parcels_without_gfa\":%lld,\"level\":%d}",
+                             ind[i], all[i], ind[i] / all[i], min, (long long)unknown[i], l->level));
+    }
+    free(gfa);
+    free(ind);
+    free(all);
+    free(unknown);
+    return rc;
+}
+
 static size_t uf_find(size_t *parent, size_t i)
 {
     while (parent[i] != i)
@@ -834,6 +889,12 @@ static int validate(rl_ctx *c)
         return rc;
     if (o->protected_layer && (rc = check_layer(c, o->protected_layer, "protected")))
         return rc;
+    if (o->gfa_layer && !*c->landuse_field)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                             "IBL-04 (floor-area layer '%s') needs the parcels' land use (--landuse-field)",
+                             o->gfa_layer);
+    if (o->gfa_layer && (rc = rl_gfa_check(c->s, o->gfa_layer, o->parcels)))
+        return rc;
     if (o->lines_before && (rc = check_field(c, o->lines_before, c->level_field, "--level-field")))
         return rc;
     if ((rc = check_field(c, o->lines, c->level_field, "--level-field")) ||
@@ -884,7 +945,7 @@ static int run(rl_ctx *c)
     }
     free(state);
     if ((rc = progress(c, 0.8, "findings")) || (rc = parcel_findings(c)) || (rc = m0_cap(c)) ||
-        (rc = contiguity(c)) || (rc = balance(c)) || (rc = progress(c, 0.9, "writing")))
+        (rc = gfa_share(c)) || (rc = contiguity(c)) || (rc = balance(c)) || (rc = progress(c, 0.9, "writing")))
         return rc;
 
     char now[32];

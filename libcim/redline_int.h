@@ -68,6 +68,12 @@ int rl_balance_compute(rl_balance *b, const rl_line *after, size_t nafter, const
 /* Computes every parcel's hits into job->outs (by task index). */
 int rl_overlay(rl_job *job, size_t threads);
 
+/* IBL-04's floor areas (redline_gfa.c). rl_gfa_check: layer is a `cim
+ * indicators` result for the parcel layer parcels. rl_gfa_read: gfa_m2 per
+ * parcel of parcels[np] (sorted by fid), NAN where the layer has none. */
+int rl_gfa_check(cim_store *s, const char *layer, const char *parcels);
+int rl_gfa_read(double **out, cim_store *s, const char *layer, const rl_parcel *parcels, size_t np);
+
 /* A polygon ring (closed, counter-clockwise) for convex clipping
  * (redline_clip.c). */
 typedef struct rl_ring {

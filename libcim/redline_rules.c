@@ -62,6 +62,8 @@ static const key_def keys[] = {
     AREA("target_m2", target_m2),
     SEV("target_severity", target),
     SEV("protected_severity", protected_overlap),
+    NUM("industrial_gfa_share", industrial_gfa_share, 0, 1),
+    SEV("gfa_share_severity", gfa_share),
 };
 
 static char *trim(char *s)

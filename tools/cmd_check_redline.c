@@ -11,7 +11,7 @@ int cmd_check_redline(int argc, char **argv); /* called by cmd_check.c */
 static const char *const help =
     "usage: cim check redline STORE --parcels P --lines L [--level-field F | --level 1|2]\n"
     "                         [--landuse-field F] [--proposed-field F] [--rules FILE]\n"
-    "                         [--lines-before L0 [--protected E]]\n"
+    "                         [--lines-before L0 [--protected E]] [--gfa-layer IND]\n"
     "                         [--out NAME] [--replace] [--threads N] [--json] [--strict] [--quiet]\n"
     "\n"
     "Industrial block-line checks (工业区块线) of parcels against block-line polygons:\n"
@@ -22,13 +22,19 @@ static const char *const help =
     "         needs_approval on level 2; support uses S, U, G*, GIC*: warning\n"
     "  IBL-03 M0 cap: per line, area(M0) / area(M0 + M1) of the land inside it (parts of\n"
     "         parcels beyond the sliver tolerance, current use) <= the level's cap\n"
+    "  IBL-04 industrial floor-area share (with --gfa-layer): per line, GFA of M0/M1\n"
+    "         parcels / GFA of all parcels in it >= industrial_gfa_share, each parcel's\n"
+    "         GFA (from 'cim indicators') weighted by its share inside the line\n"
     "  IBL-05 area balance (with --lines-before): per level, area added - area removed\n"
     "         >= 0 (info with the figures, else balance_severity); added land on the\n"
     "         --protected polygons (ecological/farmland lines); total after >= target_m2\n"
     "  IBL-06 contiguity: lines within contiguity_gap_m of each other form a block;\n"
     "         blocks under min_block_area_m2 are reported\n"
-    "Not checked here: IBL-04 (needs building floor areas).\n"
     "\n"
+    "\n";
+
+/* The help is two strings: C17 compilers need not take one over 4095 bytes. */
+static const char *const help_options =
     "Writes layer NAME (one row per parcel and line it touches beyond the sliver\n"
     "tolerance: parcel_fid, line_fid, level, inside_share, inside_m2, status,\n"
     "landuse, landuse_plan; geometry = the parcel's part inside the line) and the table\n"
@@ -55,10 +61,13 @@ static const char *const help =
     "                         small_block_severity = warning\n"
     "                         balance_severity = error      target_m2 = 270000000\n"
     "                         target_severity = warning     protected_severity = error\n"
+    "                         industrial_gfa_share = 0.7    gfa_share_severity = error\n"
     "                       (the M0 caps, gap, minimum block area and target are unverified\n"
     "                       defaults; severities: error, needs_approval, warning, info)\n"
     "  --lines-before L0    IBL-05: the block lines before adjustment (same level field)\n"
     "  --protected E        IBL-05: polygons added land must not overlap\n"
+    "  --gfa-layer IND      IBL-04: the result layer of 'cim indicators' on the same\n"
+    "                       parcels (gfa_m2 per parcel_fid)\n"
     "  --out NAME           result layer (default: redline_result)\n"
     "  --replace            replace NAME and NAME_findings if they exist\n"
     "  --threads N          worker threads (default: all CPUs); output is the same for any N\n"
@@ -70,7 +79,7 @@ static const char *const help =
     "4 store or I/O failure, 5 internal.\n"
     "Example: cim check redline sz.cim --parcels parcels --lines blocklines --strict\n";
 
-enum { OPT_PARCELS = 256, OPT_LINES, OPT_BEFORE, OPT_PROTECTED, OPT_LEVEL_FIELD, OPT_LEVEL, OPT_LANDUSE, OPT_PROPOSED, OPT_RULES, OPT_OUT,
+enum { OPT_PARCELS = 256, OPT_LINES, OPT_BEFORE, OPT_PROTECTED, OPT_GFA, OPT_LEVEL_FIELD, OPT_LEVEL, OPT_LANDUSE, OPT_PROPOSED, OPT_RULES, OPT_OUT,
        OPT_REPLACE, OPT_THREADS, OPT_JSON, OPT_STRICT, OPT_QUIET };
 
 static const char *const rule_ids[CIM_REDLINE_RULES] = {"IBL-01", "IBL-02", "IBL-03", "IBL-04", "IBL-05", "IBL-06"};
@@ -92,8 +101,8 @@ static void print_json(const cim_redline_result *r, const char *store)
            r->threads, r->seconds);
     int first = 1;
     for (int k = 0; k < CIM_REDLINE_RULES; k++) {
-        if (k == 3 || (k == 4 && !r->balance_run))
-            continue; /* IBL-04: not checked; IBL-05 only with --lines-before */
+        if ((k == 3 && !r->gfa_run) || (k == 4 && !r->balance_run))
+            continue; /* IBL-04 only with --gfa-layer, IBL-05 with --lines-before */
         printf("%s\"%s\":{", first ? "" : ",", rule_ids[k]);
         first = 0;
         for (int s = 0; s < CIM_SEVERITY_COUNT; s++)
@@ -114,7 +123,7 @@ static void print_text(const cim_redline_result *r)
     printf("\ncontiguous blocks (IBL-06): %lld\n", (long long)r->blocks);
     printf("findings (%s):\n", r->findings_table);
     for (int k = 0; k < CIM_REDLINE_RULES; k++) {
-        if (k == 3 || (k == 4 && !r->balance_run))
+        if ((k == 3 && !r->gfa_run) || (k == 4 && !r->balance_run))
             continue;
         printf("  %s", rule_ids[k]);
         for (int s = 0; s < CIM_SEVERITY_COUNT; s++)
@@ -132,6 +141,7 @@ int cmd_check_redline(int argc, char **argv)
         {"lines", required_argument, NULL, OPT_LINES},
         {"lines-before", required_argument, NULL, OPT_BEFORE},
         {"protected", required_argument, NULL, OPT_PROTECTED},
+        {"gfa-layer", required_argument, NULL, OPT_GFA},
         {"level-field", required_argument, NULL, OPT_LEVEL_FIELD},
         {"level", required_argument, NULL, OPT_LEVEL},
         {"landuse-field", required_argument, NULL, OPT_LANDUSE},
@@ -158,6 +168,7 @@ int cmd_check_redline(int argc, char **argv)
         case OPT_LINES: o.lines = optarg; break;
         case OPT_BEFORE: o.lines_before = optarg; break;
         case OPT_PROTECTED: o.protected_layer = optarg; break;
+        case OPT_GFA: o.gfa_layer = optarg; break;
         case OPT_LEVEL_FIELD: o.level_field = optarg; have_level_field = 1; break;
         case OPT_LEVEL:
             if (cli_parse_int(optarg, 1, 2, &n))
@@ -178,7 +189,10 @@ int cmd_check_redline(int argc, char **argv)
         case OPT_JSON: json = 1; break;
         case OPT_STRICT: strict = 1; break;
         case OPT_QUIET: quiet = 1; break;
-        case 'h': fputs(help, stdout); return CLI_EXIT_OK;
+        case 'h':
+            fputs(help, stdout);
+            fputs(help_options, stdout);
+            return CLI_EXIT_OK;
         default: return cli_usage_error("check redline", "bad option '%s'", argv[optind - 1]);
         }
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_redline.sh: cim check redline end to end: hand-built parcels and lines
 # with answers worked out by hand, every inside_share against SpatiaLite, the
-# sample district's planted conversions, real PLATEAU zoning, 1 vs N threads,
-# and bad input (exit codes, store unchanged).
+# sample district's planted conversions, IBL-04 floor-area shares by hand
+# (from a cim indicators layer), real PLATEAU zoning, 1 vs N threads, and bad
+# input (exit codes, store unchanged).
 . "$(dirname "$0")/lib.sh"
 
 # ---- hand-built: metres in EPSG:4547, offsets from (500000, 2500000) ----
@@ -159,6 +160,67 @@ expect_eq "empty layer ingested" 1 "$(sql "$H" "SELECT count(*) FROM cim_layers 
 bad 3 --parcels parcels --lines nolines --replace
 expect_stderr_contains "no features"
 expect_unchanged "after non-polygon / empty layers" "$H" "$before"
+
+# ---- IBL-04: industrial floor-area share, figures by hand ----
+# L1 (level 1) holds P1 (M1) and P2 (R2), each 50 x 100 and wholly inside;
+# L2 (level 2) holds P3 (M1) wholly and half of P4 (R2, 100 x 100 from x = 250).
+# Buildings: on P1 20 x 20, 3 storeys (1200 m2); on P2 20 x 20, 6 storeys
+# (2400 m2); on P3 10 x 10, 2 storeys (200 m2); on P4, in its half outside L2,
+# 10 x 10, 1 storey (100 m2: weighted by P4's share 0.5 -> 50 m2 in L2).
+# L1: 1200 / 3600 = 1/3 < 0.7 -> error; L2: 200 / 250 = 0.8 -> fine.
+cat >"$T/g_lines.geojson" <<EOF
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"level":1},"geometry":$(poly 0 0 100 100)},
+{"type":"Feature","properties":{"level":2},"geometry":$(poly 200 0 300 100)}]}
+EOF
+{
+    echo '{"type":"FeatureCollection","features":['
+    feat P1 M1 M1 "$(poly 0 0 50 100)"; echo ,
+    feat P2 R2 R2 "$(poly 50 0 100 100)"; echo ,
+    feat P3 M1 M1 "$(poly 200 0 250 100)"; echo ,
+    feat P4 R2 R2 "$(poly 250 0 350 100)"
+    echo ']}'
+} >"$T/g_parcels.geojson"
+bldg() { printf '{"type":"Feature","properties":{"storeys":%s},"geometry":%s}' "$1" "$2"; }
+{
+    echo '{"type":"FeatureCollection","features":['
+    bldg 3 "$(poly 10 10 30 30)"; echo ,
+    bldg 6 "$(poly 60 10 80 30)"; echo ,
+    bldg 2 "$(poly 210 10 220 20)"; echo ,
+    bldg 1 "$(poly 320 10 330 20)"
+    echo ']}'
+} >"$T/g_bldg.geojson"
+new_store g.cim
+G=$T/g.cim
+for l in lines parcels bldg; do "$CIM" ingest "$G" "$T/g_$l.geojson" --layer "g_$l" --s-srs EPSG:4547 --quiet; done
+expect_exit 0 -- "$CIM" indicators "$G" --parcels g_parcels --buildings g_bldg --out g_ind --quiet
+expect_exit 1 -- "$CIM" check redline "$G" --parcels g_parcels --lines g_lines --gfa-layer g_ind --strict --json
+expect_eq "IBL-04 errors" 1 "$(json_get "$OUT" "d['findings']['IBL-04']['error']")"
+expect_eq "IBL-04 line" 1 "$(sql "$G" "SELECT line_fid FROM redline_result_findings WHERE rule = 'IBL-04'")"
+expect_near "IBL-04 industrial GFA" 1200 "$(sql "$G" "SELECT json_extract(figures, '$.industrial_gfa_m2') FROM redline_result_findings WHERE rule = 'IBL-04'")" 1e-6
+expect_near "IBL-04 all GFA" 3600 "$(sql "$G" "SELECT json_extract(figures, '$.gfa_m2') FROM redline_result_findings WHERE rule = 'IBL-04'")" 1e-6
+expect_near "IBL-04 share" 0.333333333333 "$(sql "$G" "SELECT json_extract(figures, '$.industrial_share') FROM redline_result_findings WHERE rule = 'IBL-04'")" 1e-9
+# L2's figures by hand, from SQL on the result layer: 200 / (200 + 0.5 x 100).
+expect_near "L2 by hand" 0.8 "$(sql "$G" "SELECT sum(CASE WHEN r.landuse = 'M1' THEN i.gfa_m2 * r.inside_share ELSE 0 END) / sum(i.gfa_m2 * r.inside_share) FROM redline_result r JOIN g_ind i USING (parcel_fid) WHERE r.line_fid = 2")" 1e-9
+# A looser minimum (rules file) passes L1 as well; without --gfa-layer IBL-04 is not reported.
+printf 'industrial_gfa_share = 0.3\n' >"$T/g.rules"
+expect_exit 0 -- "$CIM" check redline "$G" --parcels g_parcels --lines g_lines --gfa-layer g_ind --rules "$T/g.rules" --replace --strict --json
+expect_eq "IBL-04 at 0.3" 0 "$(json_get "$OUT" "sum(d['findings']['IBL-04'].values())")"
+expect_exit 0 -- "$CIM" check redline "$G" --parcels g_parcels --lines g_lines --replace --json
+expect_eq "no IBL-04 without --gfa-layer" False "$(json_get "$OUT" "'IBL-04' in d['findings']")"
+# Bad floor-area layers: missing, not from 'cim indicators', for other parcels, no land use.
+"$CIM" ingest "$G" "$T/g_parcels.geojson" --layer g_other --s-srs EPSG:4547 --quiet
+expect_exit 0 -- "$CIM" indicators "$G" --parcels g_other --buildings g_bldg --out g_ind_other --quiet
+before=$(store_fingerprint "$G")
+expect_exit 3 -- "$CIM" check redline "$G" --parcels g_parcels --lines g_lines --gfa-layer nope --replace
+expect_stderr_contains "floor-area layer 'nope' not found"
+expect_exit 3 -- "$CIM" check redline "$G" --parcels g_parcels --lines g_lines --gfa-layer g_bldg --replace
+expect_stderr_contains "not a result of 'cim indicators'"
+expect_exit 3 -- "$CIM" check redline "$G" --parcels g_parcels --lines g_lines --gfa-layer g_ind_other --replace
+expect_stderr_contains "computed for parcels 'g_other', not 'g_parcels'"
+expect_exit 2 -- "$CIM" check redline "$G" --parcels g_parcels --lines g_lines --gfa-layer g_ind --landuse-field - --replace
+expect_stderr_contains "needs the parcels' land use"
+expect_unchanged "after bad floor-area layers" "$G" "$before"
 
 # ---- the sample district: every share against SpatiaLite ----
 "$CIM" sample "$T/smp" --quiet

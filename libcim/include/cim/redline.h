@@ -1,5 +1,5 @@
-/* cim/redline.h: industrial block-line checks (工业区块线, DOMAIN.md IBL-01,
- * IBL-02, IBL-03 and IBL-06) of parcels against block-line polygons. */
+/* cim/redline.h: industrial block-line checks (工业区块线, DOMAIN.md IBL-01
+ * to IBL-06) of parcels against block-line polygons. */
 #ifndef CIM_REDLINE_H
 #define CIM_REDLINE_H
 
@@ -41,12 +41,14 @@ typedef struct cim_redline_params {
     double target_m2;           /* [target_m2] IBL-05 total line area after adjustment >= this (270 km2, unverified) */
     cim_severity target;        /* [target_severity] IBL-05 under the target (warning) */
     cim_severity protected_overlap; /* [protected_severity] IBL-05 added land on protected land (error) */
+    double industrial_gfa_share; /* [industrial_gfa_share] IBL-04 industrial GFA / all GFA in a line >= this (0.7) */
+    cim_severity gfa_share;     /* [gfa_share_severity] IBL-04 severity when under it (error) */
 } cim_redline_params;
 #define CIM_REDLINE_PARAMS_VERSION 1
 #define CIM_REDLINE_PARAMS_INIT {CIM_REDLINE_PARAMS_VERSION, 0.5, 1.0, 0.001, CIM_SEVERITY_ERROR, \
                                  CIM_SEVERITY_NEEDS_APPROVAL, CIM_SEVERITY_WARNING, CIM_SEVERITY_INFO, 0.1, 0.3, \
                                  CIM_SEVERITY_ERROR, 10.0, 100000.0, CIM_SEVERITY_WARNING, CIM_SEVERITY_ERROR, \
-                                 270e6, CIM_SEVERITY_WARNING, CIM_SEVERITY_ERROR}
+                                 270e6, CIM_SEVERITY_WARNING, CIM_SEVERITY_ERROR, 0.7, CIM_SEVERITY_ERROR}
 CIM_EXTERN void cim_redline_params_init(cim_redline_params *p);
 
 /* Overrides params from a rules file: lines "key = value" with the keys
@@ -68,6 +70,7 @@ typedef struct cim_redline_options {
     const char *out;            /* result layer; NULL = "redline_result"; findings go to OUT_findings */
     const char *lines_before;   /* IBL-05: the block lines before adjustment (same level field); NULL = no IBL-05 */
     const char *protected_layer; /* IBL-05: ecological / farmland polygons added land must not overlap; NULL = none */
+    const char *gfa_layer;      /* IBL-04: a `cim indicators` result for the parcels (gfa_m2); NULL = no IBL-04 */
     int replace;                /* replace existing output layers */
     size_t threads;             /* 0 = all CPUs */
     const cim_redline_params *params; /* NULL = defaults */
@@ -77,7 +80,7 @@ typedef struct cim_redline_options {
 } cim_redline_options;
 #define CIM_REDLINE_OPTIONS_VERSION 1
 #define CIM_REDLINE_OPTIONS_INIT {CIM_REDLINE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, \
-                                  0, 0, NULL, NULL, NULL, NULL}
+                                  NULL, 0, 0, NULL, NULL, NULL, NULL}
 CIM_EXTERN void cim_redline_options_init(cim_redline_options *opts);
 
 #define CIM_REDLINE_RULES 6 /* IBL-01 .. IBL-06, index rule-1 */
@@ -97,6 +100,7 @@ typedef struct cim_redline_result {
     int64_t findings[CIM_REDLINE_RULES][CIM_SEVERITY_COUNT];
     int64_t errors;              /* findings of severity error */
     int balance_run;             /* IBL-05 was checked (lines_before given) */
+    int gfa_run;                 /* IBL-04 was checked (gfa_layer given) */
     size_t threads;
     double seconds;
 } cim_redline_result;
