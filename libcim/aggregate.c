@@ -191,31 +191,29 @@ static int add_parcel(agg_ctx *c, int64_t fid, size_t gi, const void *blob, size
  * GROUP BY would give them), then every parcel in table order with its group
  * number: sorting the geometry blobs themselves (15 MB at 100k parcels) would
  * spill SQLite's sorter to temporary files. */
+static void append_fields(sqlite3_str *q, const agg_ctx *c, const char *prefix)
+{
+    for (size_t k = 0; k < c->o->by_count; k++)
+        sqlite3_str_appendf(q, "%s%s\"%w\"", k ? ", " : "", prefix, c->info->fields[c->field_ix[k]].name);
+}
+
 static char *read_sql(const agg_ctx *c)
 {
     sqlite3_str *q = sqlite3_str_new(c->store->db);
-    const char *sep = "";
     sqlite3_str_appendall(q, "WITH g AS MATERIALIZED (SELECT ");
-    for (size_t k = 0; k < c->o->by_count; k++, sep = ", ")
-        sqlite3_str_appendf(q, "%s\"%w\"", sep, c->info->fields[c->field_ix[k]].name);
+    append_fields(q, c, "");
     sqlite3_str_appendall(q, ", row_number() OVER (ORDER BY ");
-    sep = "";
-    for (size_t k = 0; k < c->o->by_count; k++, sep = ", ")
-        sqlite3_str_appendf(q, "%s\"%w\"", sep, c->info->fields[c->field_ix[k]].name);
+    append_fields(q, c, "");
     sqlite3_str_appendall(q, ") - 1 AS cim_gi FROM (SELECT DISTINCT ");
-    sep = "";
-    for (size_t k = 0; k < c->o->by_count; k++, sep = ", ")
-        sqlite3_str_appendf(q, "%s\"%w\"", sep, c->info->fields[c->field_ix[k]].name);
-    sqlite3_str_appendf(q, " FROM \"%w\")) SELECT p.fid, p.geom, g.cim_gi", c->layer);
-    for (size_t k = 0; k < c->o->by_count; k++)
-        sqlite3_str_appendf(q, ", g.\"%w\"", c->info->fields[c->field_ix[k]].name);
+    append_fields(q, c, "");
+    sqlite3_str_appendf(q, " FROM \"%w\")) SELECT p.fid, p.geom, g.cim_gi, ", c->layer);
+    append_fields(q, c, "g.");
     /* CROSS JOIN keeps the layer the outer loop (table order); g gets an
      * automatic index. IS matches NULL to NULL, as GROUP BY does. */
     sqlite3_str_appendf(q, " FROM \"%w\" AS p CROSS JOIN g ON ", c->layer);
-    sep = "";
-    for (size_t k = 0; k < c->o->by_count; k++, sep = " AND ") {
+    for (size_t k = 0; k < c->o->by_count; k++) {
         const char *f = c->info->fields[c->field_ix[k]].name;
-        sqlite3_str_appendf(q, "%sp.\"%w\" IS g.\"%w\"", sep, f, f);
+        sqlite3_str_appendf(q, "%sp.\"%w\" IS g.\"%w\"", k ? " AND " : "", f, f);
     }
     return sqlite3_str_finish(q);
 }
@@ -239,7 +237,7 @@ static int make_groups(agg_ctx *c, size_t ngroups)
         group *g = &c->groups[c->gid[i]];
         c->perm[g->first + g->count++] = i;
     }
-    /* Groups whose parcels all lack a geometry: none of them. */
+    /* A group none of whose parcels has a geometry gets no row. */
     size_t kept = 0;
     for (size_t gi = 0; gi < ngroups; gi++) {
         if (c->groups[gi].count)
