@@ -70,10 +70,8 @@ typedef struct row_seg {
  * price of segments listed in more rows. */
 #define ROW_SPLIT 4
 
-static void seg_ends(const cim_agg_ring *rings, const seg_grid *g, uint32_t s, double *ax, double *ay, double *bx,
-                     double *by)
+static void seg_ends(const seg_grid *g, uint32_t s, double *ax, double *ay, double *bx, double *by)
 {
-    (void)rings;
     const double *p = g->sc[s];
     *ax = p[0], *ay = p[1], *bx = p[2], *by = p[3];
 }
@@ -146,7 +144,7 @@ static int rows_build(seg_grid *g, const cim_agg_ring *rings)
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = 0; i < g->nseg; i++) {
             double ax, ay, bx, by;
-            seg_ends(rings, g, i, &ax, &ay, &bx, &by);
+            seg_ends(g, i, &ax, &ay, &bx, &by);
             size_t cy0 = clamp_cell(fmin(ay, by), g->y0, g->row_inv, g->nrows),
                    cy1 = clamp_cell(fmax(ay, by), g->y0, g->row_inv, g->nrows);
             for (size_t cy = cy0; cy <= cy1; cy++) {
@@ -209,7 +207,7 @@ static int grid_build(seg_grid *g, const cim_agg_ring *rings, size_t nr)
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = 0; i < nseg; i++) {
             double ax, ay, bx, by;
-            seg_ends(rings, g, i, &ax, &ay, &bx, &by);
+            seg_ends(g, i, &ax, &ay, &bx, &by);
             size_t cx0 = clamp_cell(fmin(ax, bx), g->x0, g->inv, g->nx),
                    cx1 = clamp_cell(fmax(ax, bx), g->x0, g->inv, g->nx);
             size_t cy0 = clamp_cell(fmin(ay, by), g->y0, g->inv, g->ny),
@@ -260,10 +258,10 @@ static int check_meetings(const cim_agg_ring *rings, const seg_grid *g, touches 
             size_t c = cy * g->nx + cx;
             for (size_t i = g->start[c]; i < g->start[c + 1]; i++) {
                 double ax, ay, bx, by;
-                seg_ends(rings, g, g->items[i], &ax, &ay, &bx, &by);
+                seg_ends(g, g->items[i], &ax, &ay, &bx, &by);
                 for (size_t j = i + 1; j < g->start[c + 1]; j++) {
                     double cx_, cy_, dx, dy;
-                    seg_ends(rings, g, g->items[j], &cx_, &cy_, &dx, &dy);
+                    seg_ends(g, g->items[j], &cx_, &cy_, &dx, &dy);
                     if (fmax(ax, bx) < fmin(cx_, dx) || fmax(cx_, dx) < fmin(ax, bx) ||
                         fmax(ay, by) < fmin(cy_, dy) || fmax(cy_, dy) < fmin(ay, by))
                         continue;

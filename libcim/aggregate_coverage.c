@@ -5,9 +5,11 @@
  * are the union's boundary: they are chained into rings (at a vertex where
  * the boundary touches itself, the sharpest left turn, which keeps rings
  * simple), rings with positive area become shells, the others holes of the
- * smallest shell around them. Anything that is not a clean coverage (an edge
- * three times or twice the same way, a T-junction, a ring that does not
- * close) returns NULL and the caller falls back to GEOS. */
+ * shell around them (aggregate_check.c proves the result valid and finds
+ * each ring's parent). Anything that is not a clean coverage (an edge three
+ * times or twice the same way, a T-junction, a ring that does not close, a
+ * union the check cannot prove) gives no result and the caller falls back
+ * to GEOS. */
 #include "aggregate_int.h"
 
 #include <math.h>
