@@ -27,6 +27,15 @@ static char *dup_range(const char *s, size_t n)
     return d;
 }
 
+/* Appends n bytes (none is fine: cim_buf_put would offset a NULL buffer). */
+static void buf_add(cim_buf *b, const char *s, size_t n)
+{
+    if (!n)
+        return;
+    cim_buf_reserve(b, n);
+    cim_buf_put(b, s, n);
+}
+
 /* ${VAR} from the environment; a missing variable is an error, never "". */
 static int expand_env(char **out, const char *v, const char *where, int no_env)
 {
@@ -39,13 +48,10 @@ static int expand_env(char **out, const char *v, const char *where, int no_env)
     for (const char *p = v; *p;) {
         const char *open = strstr(p, "${");
         if (!open) {
-            size_t n = strlen(p);
-            cim_buf_reserve(&b, n);
-            cim_buf_put(&b, p, n);
+            buf_add(&b, p, strlen(p));
             break;
         }
-        cim_buf_reserve(&b, (size_t)(open - p));
-        cim_buf_put(&b, p, (size_t)(open - p));
+        buf_add(&b, p, (size_t)(open - p));
         const char *close = strchr(open + 2, '}');
         if (!close || close == open + 2) {
             cim_buf_free(&b);
@@ -61,9 +67,7 @@ static int expand_env(char **out, const char *v, const char *where, int no_env)
             return rc;
         }
         free(name);
-        size_t n = strlen(val);
-        cim_buf_reserve(&b, n);
-        cim_buf_put(&b, val, n);
+        buf_add(&b, val, strlen(val));
         p = close + 1;
     }
     cim_buf_reserve(&b, 1);
@@ -122,11 +126,9 @@ static int unknown_option(const char *where, const cim_pipeline_command *c, cons
 {
     cim_buf b = {0};
     for (const cim_pipeline_key *k = c->keys; k && k->name; k++) {
-        size_t n = strlen(k->name);
-        cim_buf_reserve(&b, n + 3);
         if (b.len)
-            cim_buf_put(&b, ", ", 2);
-        cim_buf_put(&b, k->name, n);
+            buf_add(&b, ", ", 2);
+        buf_add(&b, k->name, strlen(k->name));
     }
     cim_buf_reserve(&b, 1);
     b.data[b.len] = '\0';
@@ -212,11 +214,9 @@ static int read_step(cim_pipeline *p, size_t i, json_t *js, const cim_pipeline_l
     if (!st->command) {
         cim_buf b = {0};
         for (size_t c = 0; c < o->command_count; c++) {
-            size_t n = strlen(o->commands[c].name);
-            cim_buf_reserve(&b, n + 3);
             if (b.len)
-                cim_buf_put(&b, ", ", 2);
-            cim_buf_put(&b, o->commands[c].name, n);
+                buf_add(&b, ", ", 2);
+            buf_add(&b, o->commands[c].name, strlen(o->commands[c].name));
         }
         cim_buf_reserve(&b, 1);
         b.data[b.len] = '\0';
@@ -335,10 +335,8 @@ int cim_pipeline_load(cim_pipeline **out, const char *path, const cim_pipeline_l
     cim_buf b = {0};
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        cim_buf_reserve(&b, n);
-        cim_buf_put(&b, chunk, n);
-    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
     int bad = ferror(f);
     fclose(f);
     if (bad) {

@@ -122,7 +122,7 @@ expect_exit 0 -- "$CIM" run "$d/district.pipeline.json" --from redline --quiet
 expect_stdout_empty
 
 # --- a failing middle step: exit 3, the layers as the step before left them
-"$CIM_SOURCE_ROOT/tests/data/bad/make_bad.sh" "$T/bad" >/dev/null 2>&1
+bash "$CIM_SOURCE_ROOT/tests/data/bad/make_bad.sh" "$T/bad" >/dev/null
 f=$T/f
 mkdir -p "$f"
 cp "$d/src/parcels.geojson" "$d/src/roads.geojson" "$T/bad/truncated.geojson" "$f/"
@@ -175,29 +175,27 @@ expect_unchanged "locked store" "$store" "$before"
 wait "$holder"
 expect_exit 0 -- "$CIM" run "$d/district.pipeline.json" --quiet
 
-# --- malformed pipeline files
+# --- malformed pipeline files (tests/data/bad/make_bad.sh) and a few more
+b=$T/bad
+expect_exit 3 -- "$CIM" run "$b/pipeline_syntax.json"
+expect_stderr_contains "pipeline '$b/pipeline_syntax.json': line 3, column"
+expect_error_format
+expect_exit 3 -- "$CIM" run "$b/pipeline_truncated.json"
+expect_stderr_contains "pipeline '$b/pipeline_truncated.json': line 4, column"
+expect_exit 2 -- "$CIM" run "$b/pipeline_command.json"
+expect_stderr_contains "step 'a': unknown command 'frobnicate'"
+expect_exit 2 -- "$CIM" run "$b/pipeline_option.json"
+expect_stderr_contains "pipeline '$b/pipeline_option.json', step 'p': unknown option 'rol'"
+expect_exit 2 -- "$CIM" run "$b/pipeline_nostore.json"
+expect_stderr_contains "pipeline '$b/pipeline_nostore.json': missing \"store\""
+expect_exit 3 -- "$CIM" run "$b/pipeline_type.json"
+expect_stderr_contains "step 'p', option 'replace': expected true or false"
+ls "$b"/*.cim "$b"/x.cim.lock >/dev/null 2>&1 && fail "a malformed pipeline made a store or lock" || pass
 bad=$T/badp
 mkdir -p "$bad"
-printf '{"store": "x.cim",\n "steps": [\n  {"name": "a" "command": "init"}]}\n' >"$bad/syntax.json"
-expect_exit 3 -- "$CIM" run "$bad/syntax.json"
-expect_stderr_contains "pipeline '$bad/syntax.json': line 3, column"
-printf '{"store": "x.cim", "steps": [{"name": "a", "command": "frobnicate"}]}' >"$bad/cmd.json"
-expect_exit 2 -- "$CIM" run "$bad/cmd.json"
-expect_stderr_contains "step 'a': unknown command 'frobnicate'"
-printf '{"store": "x.cim", "steps": [{"name": "p", "command": "ingest", "source": "p.geojson", "rol": "x"}]}' \
-    >"$bad/opt.json"
-expect_exit 2 -- "$CIM" run "$bad/opt.json"
-expect_stderr_contains "pipeline '$bad/opt.json', step 'p': unknown option 'rol'"
-printf '{"steps": [{"name": "a", "command": "init"}]}' >"$bad/nostore.json"
-expect_exit 2 -- "$CIM" run "$bad/nostore.json"
-expect_stderr_contains "missing \"store\""
 printf '{"store": "x.cim", "steps": [{"name": "p", "command": "ingest", "layer": "p"}]}' >"$bad/noreq.json"
 expect_exit 2 -- "$CIM" run "$bad/noreq.json"
 expect_stderr_contains "step 'p': ingest needs option 'source'"
-printf '{"store": "x.cim", "steps": [{"name": "p", "command": "ingest", "source": "a", "replace": "yes"}]}' \
-    >"$bad/type.json"
-expect_exit 3 -- "$CIM" run "$bad/type.json"
-expect_stderr_contains "step 'p', option 'replace': expected true or false"
 printf '{"store": "x.cim", "steps": [{"name": "a", "command": "init"}, {"name": "a", "command": "init"}]}' \
     >"$bad/dup.json"
 expect_exit 2 -- "$CIM" run "$bad/dup.json"
