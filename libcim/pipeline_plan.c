@@ -1,8 +1,10 @@
 /* pipeline_plan.c: what a pipeline step must do. A step's fingerprint is the
- * SHA-256 of its command, its options (paths resolved), the contents of its
- * source files and the versions of the store layers it reads; it is skipped
- * when its last successful run logged the same fingerprint. Derived steps thus
- * re-run exactly when an input layer changed, whichever step changed it. */
+ * SHA-256 of its command, its options (paths as written), the contents of its
+ * source files and the versions of the store layers it reads and writes; it is
+ * skipped when its last successful run logged the same fingerprint, taken
+ * after it ran. Derived steps thus re-run exactly when an input layer changed,
+ * whichever step changed it, and any step re-runs when its output layer was
+ * changed or dropped behind the pipeline's back. */
 #include "catalog_int.h"
 #include "pipeline_int.h"
 #include "sha256_int.h"
@@ -75,8 +77,24 @@ static void fp_layer(const char *layer, void *payload)
     fp_put(c, text);
 }
 
-static int fingerprint(char out[65], cim_store *store, const cim_pipeline_step *st, const char *pipeline_name)
+/* Does another step of the pipeline write layer too (appends from several
+ * sources)? Then its version says nothing about this step alone. */
+static int written_elsewhere(const cim_pipeline *p, const cim_pipeline_step *st, const char *layer)
 {
+    for (size_t j = 0; j < p->step_count; j++) {
+        const cim_pipeline_step *o = &p->steps[j];
+        if (o == st)
+            continue;
+        for (size_t a = 0; a < o->arg_count; a++)
+            if (o->args[a].key->kind == CIM_PIPELINE_LAYER_OUT && !strcmp(o->args[a].value, layer))
+                return 1;
+    }
+    return 0;
+}
+
+static int fingerprint(char out[65], cim_store *store, const cim_pipeline *p, const cim_pipeline_step *st)
+{
+    const char *pipeline_name = p->name;
     fp_ctx c = {EVP_MD_CTX_new(), store, CIM_OK};
     EVP_DigestInit_ex(c.md, EVP_sha256(), NULL);
     fp_put(&c, "cim pipeline step 1");
@@ -93,7 +111,8 @@ static int fingerprint(char out[65], cim_store *store, const cim_pipeline_step *
                 cim_error_prefix("pipeline '%s', step '%s', option '%s'", pipeline_name, st->name, arg->key->name);
             else
                 fp_put(&c, sha);
-        } else if (arg->key->kind == CIM_PIPELINE_LAYER_IN) {
+        } else if (arg->key->kind == CIM_PIPELINE_LAYER_IN ||
+                   (arg->key->kind == CIM_PIPELINE_LAYER_OUT && !written_elsewhere(p, st, arg->value))) {
             each_layer(arg->value, fp_layer, &c);
         }
     }
@@ -104,6 +123,16 @@ static int fingerprint(char out[65], cim_store *store, const cim_pipeline_step *
     for (unsigned int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     return c.rc;
+}
+
+int cim_pipeline_fingerprint(char out[65], cim_store *store, const cim_pipeline *p, size_t i)
+{
+    out[0] = '\0';
+    if (i >= p->step_count)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "pipeline '%s': no step %zu", p->name, i + 1);
+    if (p->steps[i].command->creates_store)
+        return CIM_OK;
+    return fingerprint(out, store, p, &p->steps[i]);
 }
 
 /* The fingerprint of the step's last successful (or unchanged) run; "" if none. */
@@ -143,7 +172,7 @@ int cim_pipeline_decide(cim_pipeline_decision *out, cim_store *store, const cim_
         snprintf(out->reason, sizeof out->reason, "%s", exists ? "the store exists" : "the store does not exist yet");
         return CIM_OK;
     }
-    int rc = fingerprint(out->fingerprint, store, st, p->name);
+    int rc = fingerprint(out->fingerprint, store, p, st);
     if (rc)
         return rc;
     char last[65];

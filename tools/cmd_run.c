@@ -269,6 +269,13 @@ static int execute(run_state *rs, const cim_pipeline_plan_options *po, cli_progr
         log.seconds = res[i].seconds;
         log.exit_code = step_rc;
         rc = ensure_log(rs);
+        char after[65];
+        /* The state the step left (its output layers' new versions) is what
+         * the next run compares with. */
+        if (!rc && rs->store && !step_rc && d.action == CIM_PIPELINE_RUN) {
+            rc = cim_pipeline_fingerprint(after, rs->store, p, i);
+            log.fingerprint = after;
+        }
         if (!rc && rs->store)
             rc = cim_pipeline_log_step(rs->store, rs->run_id, &log, res[i].counts, sizeof res[i].counts);
         if (rc)

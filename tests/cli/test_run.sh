@@ -121,6 +121,30 @@ expect_stderr_contains "--from 'nosuch': no such step"
 expect_exit 0 -- "$CIM" run "$d/district.pipeline.json" --from redline --quiet
 expect_stdout_empty
 
+# --- a layer changed behind the pipeline's back: its step runs again
+n_roads=$(ogrinfo -ro -so -al "$d/src/roads.geojson" | sed -n 's/^Feature Count: //p')
+"$CIM" ingest "$store" "$d/src/eco_line.geojson" --layer roads --replace --quiet
+expect_exit 0 -- "$CIM" run "$d/district.pipeline.json" --dry-run --json
+expect_eq "plan after roads was replaced by hand" roads \
+    "$(json_get "$OUT" "' '.join(s['name'] for s in d['steps'] if s['action'] == 'run')")"
+expect_exit 0 -- "$CIM" run "$d/district.pipeline.json" --quiet
+expect_eq "roads restored by the pipeline (ogrinfo count)" "$n_roads" "$(sql "$store" 'SELECT count(*) FROM roads')"
+expect_exit 0 -- "$CIM" run "$d/district.pipeline.json" --json
+expect_eq "and then unchanged again" 10 "$(json_get "$OUT" "sum(s['status'] == 'skipped' for s in d['steps'])")"
+# Two steps appending to one layer are skipped on the next run (neither
+# counts the shared layer's version).
+mkdir -p "$T/two"
+cp "$d/src/blocklines.geojson" "$d/src/eco_line.geojson" "$T/two/"
+cat >"$T/two/p.json" <<'EOF'
+{"store": "s.cim", "steps": [
+  {"name": "init", "command": "init"},
+  {"name": "a", "command": "ingest", "source": "blocklines.geojson", "layer": "lines"},
+  {"name": "b", "command": "ingest", "source": "eco_line.geojson", "layer": "lines", "append": true}]}
+EOF
+expect_exit 0 -- "$CIM" run "$T/two/p.json" --quiet
+expect_exit 0 -- "$CIM" run "$T/two/p.json" --json
+expect_eq "two writers of one layer: skipped the second time" "skipped skipped skipped" "$(statuses)"
+
 # --- a failing middle step: exit 3, the layers as the step before left them
 bash "$CIM_SOURCE_ROOT/tests/data/bad/make_bad.sh" "$T/bad" >/dev/null
 f=$T/f

@@ -115,10 +115,16 @@ typedef struct cim_pipeline_plan_options {
 CIM_EXTERN void cim_pipeline_plan_options_init(cim_pipeline_plan_options *opts);
 
 /* What step i would do now: its fingerprint (SHA-256 of the command, its
- * options, its source files' contents and its input layers' versions) against
- * the one its last successful run logged. store may be NULL (not created yet). */
+ * options, its source files' contents and the versions of the layers it reads
+ * and writes) against the one its last successful run logged. store may be NULL (not created yet). */
 CIM_EXTERN int cim_pipeline_decide(cim_pipeline_decision *out, cim_store *store, const cim_pipeline *p, size_t i,
                                    const cim_pipeline_plan_options *opts);
+
+/* Step i's fingerprint now, as cim_pipeline_decide computes it. The runner
+ * logs the fingerprint taken after a successful step, which includes the
+ * versions of the layers it wrote: a layer changed behind the pipeline's back
+ * (another ingest, a dropped table) makes its step run again. */
+CIM_EXTERN int cim_pipeline_fingerprint(char out[65], cim_store *store, const cim_pipeline *p, size_t i);
 
 /* The whole plan (one decision per step, caller frees with
  * cim_pipeline_plan_free). A step that reads a layer an earlier running step
