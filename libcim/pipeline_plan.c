@@ -106,7 +106,10 @@ static int fingerprint(char out[65], cim_store *store, const cim_pipeline *p, co
         if (arg->key->kind == CIM_PIPELINE_SOURCE) {
             char sha[65];
             char *files[1] = {arg->value};
-            c.rc = cim_sha256_files(sha, files, 1);
+            /* A missing source is bad input (exit 3), not an I/O failure. */
+            c.rc = access(arg->value, F_OK) == 0
+                       ? cim_sha256_files(sha, files, 1)
+                       : cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_IO, "'%s': no such file", arg->value);
             if (c.rc)
                 cim_error_prefix("pipeline '%s', step '%s', option '%s'", pipeline_name, st->name, arg->key->name);
             else

@@ -365,6 +365,8 @@ int cmd_run(int argc, char **argv)
     }
     size_t n = cim_pipeline_step_count(p);
     step_result *res = calloc(n, sizeof *res);
+    for (size_t i = 0; i < n; i++)
+        res[i].status = "not run";
     run_state rs = {p, NULL, 0, command_line, ""};
     time_t now = time(NULL);
     strftime(rs.started_at, sizeof rs.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));

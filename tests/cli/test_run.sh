@@ -145,6 +145,23 @@ expect_exit 0 -- "$CIM" run "$T/two/p.json" --quiet
 expect_exit 0 -- "$CIM" run "$T/two/p.json" --json
 expect_eq "two writers of one layer: skipped the second time" "skipped skipped skipped" "$(statuses)"
 
+# A source that does not exist: exit 3 naming the step and option, the steps
+# before it done, the run logged failed.
+mkdir -p "$T/miss"
+cp "$d/src/roads.geojson" "$T/miss/"
+cat >"$T/miss/p.json" <<'EOF'
+{"store": "s.cim", "steps": [
+  {"name": "init", "command": "init"},
+  {"name": "roads", "command": "ingest", "source": "roads.geojson", "layer": "roads"},
+  {"name": "gone", "command": "ingest", "source": "gone.geojson", "layer": "gone"}]}
+EOF
+expect_exit 3 -- "$CIM" run "$T/miss/p.json" --json
+expect_stderr_contains "pipeline '$T/miss/p.json', step 'gone', option 'source': '$T/miss/gone.geojson': no such file"
+expect_eq "missing source: summary" "ok ok not run" "$(statuses)"
+expect_eq "missing source: run logged failed" failed \
+    "$(sql "$T/miss/s.cim" "SELECT status FROM cim_runs WHERE command = 'run'")"
+expect_eq "missing source: the steps before it done" "$n_roads" "$(sql "$T/miss/s.cim" 'SELECT count(*) FROM roads')"
+
 # --- a failing middle step: exit 3, the layers as the step before left them
 bash "$CIM_SOURCE_ROOT/tests/data/bad/make_bad.sh" "$T/bad" >/dev/null
 f=$T/f
