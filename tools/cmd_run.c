@@ -58,6 +58,7 @@ typedef struct step_result {
     const char *status;       /* ok | skipped | failed | not selected | not run */
     double seconds;
     int exit_code;
+    char reason[256];         /* why it ran or was skipped */
     char counts[4096];
 } step_result;
 
@@ -180,8 +181,10 @@ static void print_summary(const cim_pipeline *p, const step_result *res, int64_t
             cli_json_str(stdout, st->name);
             printf(",\"command\":");
             cli_json_str(stdout, st->command->name);
-            printf(",\"status\":\"%s\",\"seconds\":%.3f,\"exit_code\":%d,\"counts\":%s}", res[i].status,
-                   res[i].seconds, res[i].exit_code, *res[i].counts ? res[i].counts : "null");
+            printf(",\"status\":\"%s\",\"reason\":", res[i].status);
+            cli_json_str(stdout, *res[i].reason ? res[i].reason : NULL);
+            printf(",\"seconds\":%.3f,\"exit_code\":%d,\"counts\":%s}", res[i].seconds, res[i].exit_code,
+                   *res[i].counts ? res[i].counts : "null");
         }
         printf("]}\n");
         return;
@@ -190,8 +193,9 @@ static void print_summary(const cim_pipeline *p, const step_result *res, int64_t
            total);
     for (size_t i = 0; i < n; i++) {
         const cim_pipeline_step *st = cim_pipeline_step_at(p, i);
+        int skipped = !strcmp(res[i].status, "skipped") || !strcmp(res[i].status, "not selected");
         printf("  %2zu %-16s %-14s %-12s %7.2f s  %s\n", i + 1, st->name, st->command->name, res[i].status,
-               res[i].seconds, res[i].counts);
+               res[i].seconds, skipped ? res[i].reason : res[i].counts);
     }
 }
 
@@ -238,6 +242,7 @@ static int execute(run_state *rs, const cim_pipeline_plan_options *po, cli_progr
             rc = cim_pipeline_decide(&d, rs->store, p, i, po);
         if (rc)
             return cli_fail("run", rc);
+        snprintf(res[i].reason, sizeof res[i].reason, "%s", d.reason);
         if (d.action == CIM_PIPELINE_SKIP_UNSELECTED) {
             res[i].status = "not selected";
             continue;
