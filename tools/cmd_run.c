@@ -62,6 +62,14 @@ typedef struct step_result {
     char counts[4096];
 } step_result;
 
+static void utc_text(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static double now_seconds(void)
 {
     struct timespec t;
@@ -250,8 +258,7 @@ static int execute(run_state *rs, const cim_pipeline_plan_options *po, cli_progr
         cim_pipeline_step_log log = {st->name, st->command->name, i + 1, "skipped", d.reason, d.fingerprint, 0,
                                      NULL, NULL, 0, 0};
         char started[32], ended[32];
-        time_t t0 = time(NULL);
-        strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+        utc_text(started);
         log.started_at = started;
         int step_rc = 0;
         double s0 = now_seconds();
@@ -268,8 +275,7 @@ static int execute(run_state *rs, const cim_pipeline_plan_options *po, cli_progr
         res[i].seconds = now_seconds() - s0;
         res[i].exit_code = step_rc;
         res[i].status = log.status;
-        time_t t1 = time(NULL);
-        strftime(ended, sizeof ended, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t1));
+        utc_text(ended);
         log.ended_at = ended;
         log.seconds = res[i].seconds;
         log.exit_code = step_rc;
@@ -285,9 +291,15 @@ static int execute(run_state *rs, const cim_pipeline_plan_options *po, cli_progr
             rc = cim_pipeline_log_step(rs->store, rs->run_id, &log, res[i].counts, sizeof res[i].counts);
         if (rc)
             return cli_fail("run", rc);
-        if (step_rc) {
+        if (step_rc == CLI_EXIT_VIOLATIONS) {
+            /* The check's result is stored; --strict only turns its findings into a stop. */
+            fprintf(stderr, "cim: run: step '%s' (%s) found violations (--strict, exit code 1); later steps not run\n",
+                    st->name, st->command->name);
+        } else if (step_rc) {
             fprintf(stderr, "cim: run: step '%s' (%s) failed with exit code %d; later steps not run, the store is as"
                             " the steps before left it\n", st->name, st->command->name, step_rc);
+        }
+        if (step_rc) {
             for (size_t j = i + 1; j < n; j++)
                 res[j].status = "not run";
             return step_rc;
@@ -373,8 +385,7 @@ int cmd_run(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         res[i].status = "not run";
     run_state rs = {p, NULL, 0, command_line, ""};
-    time_t now = time(NULL);
-    strftime(rs.started_at, sizeof rs.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    utc_text(rs.started_at);
     double t0 = now_seconds();
     rc = execute(&rs, &po, mode, json, res);
     double total = now_seconds() - t0;

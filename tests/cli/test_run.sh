@@ -162,6 +162,23 @@ expect_eq "missing source: run logged failed" failed \
     "$(sql "$T/miss/s.cim" "SELECT status FROM cim_runs WHERE command = 'run'")"
 expect_eq "missing source: the steps before it done" "$n_roads" "$(sql "$T/miss/s.cim" 'SELECT count(*) FROM roads')"
 
+# A --strict check that finds violations stops the run with exit 1; its
+# result is stored (the check ran), the steps after it do not run.
+cat >"$d/strict.json" <<'EOF'
+{"store": "district.cim", "steps": [
+  {"name": "strict_redline", "command": "check redline", "parcels": "parcels", "lines": "blocklines",
+   "out": "strict_result", "replace": true, "strict": true},
+  {"name": "after", "command": "aggregate", "layer": "parcels", "by": "landuse", "out": "after_blocks"}]}
+EOF
+expect_exit 1 -- "$CIM" run "$d/strict.json" --json
+expect_stderr_contains "step 'strict_redline' (check redline) found violations (--strict, exit code 1)"
+expect_eq "strict: summary" "failed not run" "$(statuses)"
+expect_eq "strict: errors stored, as counted by SQL" \
+    "$(sql "$store" "SELECT count(*) FROM strict_result_findings WHERE severity = 'error'")" \
+    "$(json_get "$OUT" "d['steps'][0]['counts']['errors']")"
+expect_eq "strict: the step after it did not run" 0 \
+    "$(sql "$store" "SELECT count(*) FROM sqlite_master WHERE name = 'after_blocks'")"
+
 # --- a failing middle step: exit 3, the layers as the step before left them
 bash "$CIM_SOURCE_ROOT/tests/data/bad/make_bad.sh" "$T/bad" >/dev/null
 f=$T/f
