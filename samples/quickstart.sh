@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: install, build, and run the main job on the
-# built-in sample district: generate it, create a store, ingest its layers,
-# list them, ask a land-use question and check the industrial block lines.
+# built-in sample district: generate it, then run its pipeline
+# (samples/district.pipeline.json: create the store, ingest its layers,
+# dissolve land-use blocks, check the industrial block lines, compute building
+# indicators), list the layers and ask a land-use question.
 # Output goes to out/sample/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +17,8 @@ rm -rf "$out"
 mkdir -p "$out"
 set -x
 $cim sample "$out/src"
-$cim init "$out/district.cim"
-$cim ingest "$out/district.cim" "$out/src/parcels.geojson" --layer parcels --role parcels
-$cim ingest "$out/district.cim" "$out/src/roads.geojson" --layer roads --role roads
-$cim ingest "$out/district.cim" "$out/src/blocklines.geojson" --layer blocklines --kind control --role blocklines
-$cim ingest "$out/district.cim" "$out/src/eco_line.geojson" --layer eco_line --kind control --role ecoline
-$cim ingest "$out/district.cim" "$out/src/buildings.geojson" --layer buildings --role buildings
-$cim ingest "$out/district.cim" "$out/src/stations.geojson" --layer stations --role stations
+cp samples/district.pipeline.json "$out/"
+$cim run "$out/district.pipeline.json"
 $cim layers "$out/district.cim"
 $cim query "$out/district.cim" "
   SELECT landuse,
@@ -30,4 +27,5 @@ $cim query "$out/district.cim" "
          round(sum(ST_Area(geom)) * 15 / 10000, 1) AS mu,
          round(100 * sum(ST_Area(geom)) / (SELECT sum(ST_Area(geom)) FROM parcels), 1) AS share_pct
   FROM parcels GROUP BY landuse ORDER BY ha DESC"
-$cim check redline "$out/district.cim" --parcels parcels --lines blocklines
+# The nightly job again: every step is unchanged, so every step is skipped.
+$cim run "$out/district.pipeline.json" --quiet

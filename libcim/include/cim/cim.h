@@ -8,6 +8,7 @@
 #include "error.h"
 #include "indicators.h"
 #include "ingest.h"
+#include "pipeline.h"
 #include "query.h"
 #include "redline.h"
 #include "siting.h"

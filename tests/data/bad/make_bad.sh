@@ -24,6 +24,12 @@
 #   attrs.csv             a good CSV without coordinates (4 rows)
 #   wrong_ext.shp         a good GeoJSON (2 polygons) in a file named .shp
 #   garbage.shp           a line of text named .shp
+#   pipeline_syntax.json  a pipeline file with a missing comma on line 3
+#   pipeline_truncated.json  a pipeline file cut in the middle of step 2
+#   pipeline_command.json step 'a' has an unknown command (frobnicate)
+#   pipeline_option.json  step 'p' (ingest) has an unknown option (rol)
+#   pipeline_nostore.json no "store"
+#   pipeline_type.json    step 'p' has "replace": "yes" (not a boolean)
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -150,3 +156,14 @@ if ! LC_ALL=C grep -aqF "$gbk_bytes" gbk.dbf; then
     echo "make_bad.sh: gbk.dbf does not hold GBK text" >&2
     exit 1
 fi
+
+# Pipeline files (cim run) that are wrong in one way each.
+printf '{"store": "x.cim",\n "steps": [\n  {"name": "a" "command": "init"}]}\n' > pipeline_syntax.json
+printf '{"store": "x.cim",\n "steps": [\n  {"name": "a", "command": "init"},\n  {"name": "p", "comm' \
+    > pipeline_truncated.json
+printf '{"store": "x.cim", "steps": [{"name": "a", "command": "frobnicate"}]}\n' > pipeline_command.json
+printf '{"store": "x.cim", "steps": [{"name": "p", "command": "ingest", "source": "p.geojson", "rol": "x"}]}\n' \
+    > pipeline_option.json
+printf '{"steps": [{"name": "a", "command": "init"}]}\n' > pipeline_nostore.json
+printf '{"store": "x.cim", "steps": [{"name": "p", "command": "ingest", "source": "a", "replace": "yes"}]}\n' \
+    > pipeline_type.json

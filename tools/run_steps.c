@@ -1,0 +1,65 @@
+/* run_steps.c: the commands a pipeline file may use and the options each
+ * takes, as JSON keys. The kinds say what matters for skipping unchanged
+ * steps: SOURCE files are hashed, LAYER_IN layers' versions count, LAYER_OUT
+ * layers tell which later steps an upstream change reaches. */
+#include "run_steps.h"
+
+#include "cli.h"
+
+#define T CIM_PIPELINE_TEXT
+#define F CIM_PIPELINE_FLAG
+#define SRC CIM_PIPELINE_SOURCE
+#define PATH CIM_PIPELINE_PATH
+#define IN CIM_PIPELINE_LAYER_IN
+#define OUT CIM_PIPELINE_LAYER_OUT
+#define REQ CIM_PIPELINE_REQUIRED
+#define REP CIM_PIPELINE_REPEAT
+#define POS CIM_PIPELINE_POSITIONAL
+
+static const cim_pipeline_key init_keys[] = {{"srid", T, 0}, {NULL, T, 0}};
+static const run_step_handler init_h = {{"init", NULL, NULL}, cmd_init, RUN_STEP_QUIET};
+
+static const cim_pipeline_key ingest_keys[] = {
+    {"source", SRC, REQ | POS}, {"layer", OUT, 0},    {"src-layer", T, 0}, {"s-srs", T, 0},
+    {"encoding", T, 0},         {"where", T, 0},      {"oo", T, REP},      {"replace", F, 0},
+    {"append", F, 0},           {"upsert", T, 0},     {"role", T, 0},      {"kind", T, 0},
+    {NULL, T, 0}};
+static const run_step_handler ingest_h = {{"ingest", NULL, NULL}, cmd_ingest, RUN_STEP_QUIET | RUN_STEP_PROGRESS};
+
+static const cim_pipeline_key aggregate_keys[] = {
+    {"layer", IN, REQ}, {"by", T, REQ},      {"out", OUT, REQ},    {"contiguous", F, 0},
+    {"gap", T, 0},      {"replace", F, 0},   {"threads", T, 0},    {NULL, T, 0}};
+static const run_step_handler aggregate_h = {{"aggregate", NULL, NULL}, cmd_aggregate,
+                                             RUN_STEP_QUIET | RUN_STEP_PROGRESS};
+
+static const cim_pipeline_key indicators_keys[] = {
+    {"parcels", IN, REQ},     {"buildings", IN, REQ},    {"height-field", T, 0}, {"storeys-field", T, 0},
+    {"use-field", T, 0},      {"landuse-field", T, 0},   {"id-field", T, 0},     {"limits-from", T, 0},
+    {"storey-heights", T, 0}, {"out", OUT, 0},           {"replace", F, 0},      {"threads", T, 0},
+    {"strict", F, 0},         {NULL, T, 0}};
+static const run_step_handler indicators_h = {{"indicators", NULL, NULL}, cmd_indicators,
+                                              RUN_STEP_QUIET | RUN_STEP_PROGRESS};
+
+static const cim_pipeline_key redline_keys[] = {
+    {"parcels", IN, REQ},   {"lines", IN, REQ},        {"level-field", T, 0}, {"level", T, 0},
+    {"landuse-field", T, 0}, {"proposed-field", T, 0}, {"rules", SRC, 0},     {"lines-before", IN, 0},
+    {"protected", IN, 0},    {"out", OUT, 0},          {"replace", F, 0},     {"threads", T, 0},
+    {"strict", F, 0},        {NULL, T, 0}};
+static const run_step_handler redline_h = {{"check", "redline", NULL}, cmd_check, RUN_STEP_QUIET};
+
+static const cim_pipeline_key siting_keys[] = {
+    {"site", SRC, 0},      {"s-srs", T, 0},         {"site-layer", IN, 0}, {"where", T, 0},
+    {"control", IN, REQ | REP}, {"tolerance", T, 0}, {"tolerance-pct", T, 0}, {"out", OUT, 0},
+    {"replace", F, 0},     {"threads", T, 0},       {"strict", F, 0},      {NULL, T, 0}};
+static const run_step_handler siting_h = {{"check", "siting", NULL}, cmd_check, RUN_STEP_QUIET};
+
+/* Later commands (sensors, tiles, report) join here with their keys. */
+const cim_pipeline_command run_step_commands[] = {
+    {"init", init_keys, 1, &init_h},
+    {"ingest", ingest_keys, 0, &ingest_h},
+    {"aggregate", aggregate_keys, 0, &aggregate_h},
+    {"indicators", indicators_keys, 0, &indicators_h},
+    {"check redline", redline_keys, 0, &redline_h},
+    {"check siting", siting_keys, 0, &siting_h},
+};
+const size_t run_step_command_count = sizeof run_step_commands / sizeof run_step_commands[0];
