@@ -15,6 +15,7 @@ static const cli_command commands[] = {
     {"aggregate", cmd_aggregate, "dissolve parcels per group (and into contiguous blocks)"},
     {"indicators", cmd_indicators, "building indicators per parcel: FAR, coverage, height, setback, spacing"},
     {"check", cmd_check, "planning checks: redline (industrial block lines), siting (多规合一)"},
+    {"tiles", cmd_tiles, "vector tiles (MVT) of store layers: MBTiles, PMTiles or a directory"},
 };
 
 static void usage(FILE *to)
