@@ -93,6 +93,8 @@ typedef struct tl_renderer {
     uint32_t *tags;
     size_t tags_cap;
     mvt_buf raw, gz;
+    int gz_current;     /* gz holds raw compressed */
+    double ratio;       /* the tile's last gzip / raw size */
     tl_ref *keep;       /* the refs being encoded (after limit drops) */
     size_t keep_cap;
 } tl_renderer;

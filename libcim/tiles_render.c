@@ -355,8 +355,24 @@ typedef struct pass_stats {
     int64_t features, tiny_dropped, tiny_coalesced, clip_failed;
 } pass_stats;
 
+static int gzip_raw(tl_renderer *r)
+{
+    if (!r->lim->gzip) {
+        r->gz_current = 1;
+        return 0;
+    }
+    if (r->raw.len && mvt_gzip(&r->gz, r->raw.data, r->raw.len, 6))
+        return -1;
+    if (!r->raw.len)
+        r->gz.len = 0;
+    r->gz_current = 1;
+    if (r->raw.len && r->gz.len)
+        r->ratio = (double)r->gz.len / (double)r->raw.len;
+    return 0;
+}
+
 /* One encoding of refs at fr->shift into r->raw (and r->gz). */
-static int encode(tl_renderer *r, const frame *fr, const tl_ref *refs, size_t n, pass_stats *ps)
+static int encode(tl_renderer *r, const frame *fr, const tl_ref *refs, size_t n, pass_stats *ps, int do_gzip)
 {
     memset(ps, 0, sizeof *ps);
     for (size_t i = 0; i < r->nlayers; i++)
@@ -409,8 +425,9 @@ static int encode(tl_renderer *r, const frame *fr, const tl_ref *refs, size_t n,
     r->raw.len = 0;
     if (mvt_tile_encode(&r->raw, r->mvt, r->nlayers))
         return -1;
-    if (r->lim->gzip && r->raw.len && mvt_gzip(&r->gz, r->raw.data, r->raw.len, 6))
-        return -1;
+    r->gz_current = !r->lim->gzip; /* without gzip the raw bytes are the result */
+    if (do_gzip)
+        return gzip_raw(r);
     return 0;
 }
 
@@ -419,9 +436,27 @@ static const mvt_buf *result(const tl_renderer *r)
     return r->lim->gzip ? &r->gz : &r->raw;
 }
 
+/* The stored size: exact once gzipped, else estimated from the raw size and
+ * the tile's last compression ratio (gzip is most of a retry's cost, so the
+ * retries that cannot fit skip it). */
+static double stored_size(const tl_renderer *r)
+{
+    if (!r->lim->gzip)
+        return (double)r->raw.len;
+    return r->gz_current ? (double)r->gz.len : (double)r->raw.len * r->ratio;
+}
+
 static int over(const tl_renderer *r, const pass_stats *ps)
 {
-    return result(r)->len > r->lim->max_bytes || (size_t)ps->features > r->lim->max_features;
+    return stored_size(r) > (double)r->lim->max_bytes || (size_t)ps->features > r->lim->max_features;
+}
+
+/* After a retry without gzip: when the estimate fits, compress to know. */
+static int settle(tl_renderer *r, const pass_stats *ps)
+{
+    if (r->lim->gzip && !r->gz_current && !over(r, ps))
+        return gzip_raw(r);
+    return 0;
 }
 
 static int by_size_desc(const void *a, const void *b, void *p)
@@ -467,14 +502,19 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
     frame fr = {-TL_WORLD + x * size, TL_WORLD - y * size, TL_EXTENT / size, -(double)r->lim->buffer,
                 TL_EXTENT + (double)r->lim->buffer, 0};
     pass_stats ps;
-    if (encode(r, &fr, refs, nrefs, &ps))
+    r->ratio = 1;
+    if (encode(r, &fr, refs, nrefs, &ps, 1))
         goto oom;
     int simplified = 0;
     while (over(r, &ps) && fr.shift < MAX_SHIFT) {
+        size_t before = r->raw.len;
         fr.shift++;
         simplified = 1;
-        if (encode(r, &fr, refs, nrefs, &ps))
+        if (encode(r, &fr, refs, nrefs, &ps, 0) || settle(r, &ps))
             goto oom;
+        /* a coarser grid that saves under a tenth will not save enough: go on to dropping */
+        if ((double)r->raw.len > 0.9 * (double)before)
+            break;
     }
     int64_t dropped = 0;
     if (over(r, &ps)) {
@@ -489,19 +529,24 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
         memcpy(r->keep, refs, nrefs * sizeof *refs);
         sort_refs_by_size(r, r->keep, nrefs, r->keep + nrefs);
         size_t keep = nrefs;
-        while (over(r, &ps) && keep > 0) {
-            double f = fmin((double)r->lim->max_bytes / (double)result(r)->len,
-                            (double)r->lim->max_features / (double)(ps.features ? ps.features : 1));
-            size_t next = (size_t)((double)keep * fmin(f, 1.0) * 0.9);
-            keep = next < keep ? next : keep - 1;
+        while ((over(r, &ps) || !r->gz_current) && keep > 0) {
+            /* bytes: in proportion, with a margin; features: exactly the excess */
+            double next = (double)keep;
+            if (stored_size(r) > (double)r->lim->max_bytes)
+                next = fmin(next, (double)keep * (double)r->lim->max_bytes / stored_size(r) * 0.95);
+            if ((size_t)ps.features > r->lim->max_features)
+                next = fmin(next, (double)keep - (double)((size_t)ps.features - r->lim->max_features));
+            keep = next < (double)keep && next >= 0 ? (size_t)next : keep - 1;
             tl_ref *sorted = r->keep + nrefs;
             memcpy(sorted, r->keep, keep * sizeof *sorted);
             qsort(sorted, keep, sizeof *sorted, by_layer_feat);
-            if (encode(r, &fr, sorted, keep, &ps))
+            if (encode(r, &fr, sorted, keep, &ps, 0) || settle(r, &ps))
                 goto oom;
         }
         dropped = (int64_t)(nrefs - keep);
     }
+    if (!r->gz_current && gzip_raw(r))
+        goto oom;
     st->simplified_tiles += simplified;
     st->limit_dropped += dropped;
     st->tiny_dropped += ps.tiny_dropped;
