@@ -165,6 +165,11 @@ static int validate(cim_store *s, const char *path, const cim_tiles_options *o)
     if (o->minzoom < 0 || o->maxzoom > CIM_TILES_MAX_ZOOM || o->minzoom > o->maxzoom)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "zooms %d..%d: need 0 <= minzoom <= maxzoom <= %d",
                              o->minzoom, o->maxzoom, CIM_TILES_MAX_ZOOM);
+    if (o->preview_dir && tl_format_of(path, o->format) == CIM_TILES_MBTILES)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                             "--preview needs a .pmtiles archive or a directory (MBTiles needs a tile server)");
+    if (o->preview_dir && tl_preview_check(o->preview_dir, path))
+        return CIM_EINVALID;
     if (o->buffer > 2048)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "buffer %u: at most 2048 tile units", o->buffer);
     for (size_t i = 0; i < o->layer_count; i++)
@@ -319,6 +324,8 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
                      {merc_lon((box[0] + box[2]) / 2), merc_lat((box[1] + box[3]) / 2)}};
         memcpy(stats.bounds, m.bounds, sizeof stats.bounds);
         rc = tl_sink_finish(sink, &m);
+        if (!rc && o->preview_dir)
+            rc = tl_preview_write(o->preview_dir, path, tl_format_of(path, o->format), &m);
     }
     tl_sink_free(sink);
     for (size_t i = 0; i < o->layer_count; i++)

@@ -123,6 +123,13 @@ int tl_sink_finish(tl_sink *s, const tl_meta *m);
 /* Closes; without a successful finish, removes the temporary output. */
 void tl_sink_free(tl_sink *s);
 
+/* Writes DIR/index.html showing the tiles at tiles_path (inside DIR) in MapLibre GL JS. */
+int tl_preview_write(const char *dir, const char *tiles_path, cim_tiles_format format, const tl_meta *m);
+/* CIM_EINVALID unless dir exists and holds tiles_path (checked before any work). */
+int tl_preview_check(const char *dir, const char *tiles_path);
+/* The format a path names under CIM_TILES_AUTO. */
+cim_tiles_format tl_format_of(const char *path, cim_tiles_format format);
+
 /* The JSON of vector_layers: [{"id":..,"fields":{..},"minzoom":..,"maxzoom":..}]. Caller frees. */
 char *tl_vector_layers_json(const tl_meta *m);
 

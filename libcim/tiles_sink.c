@@ -32,6 +32,14 @@ static int io_error(const char *what, const char *path)
     return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "%s '%s': %s", what, path, strerror(errno));
 }
 
+cim_tiles_format tl_format_of(const char *path, cim_tiles_format format)
+{
+    if (format != CIM_TILES_AUTO)
+        return format;
+    const char *dot = strrchr(path, '.');
+    return dot && !strcmp(dot, ".mbtiles") ? CIM_TILES_MBTILES : dot && !strcmp(dot, ".pmtiles") ? CIM_TILES_PMTILES : CIM_TILES_DIR;
+}
+
 int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
 {
     *out = NULL;
@@ -47,13 +55,7 @@ int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
     while (n > 1 && path[n - 1] == '/')
         n--;
     snprintf(s->tmp, n + 32, "%.*s.tmp-%ld", (int)n, path, (long)getpid());
-    if (format == CIM_TILES_AUTO) {
-        const char *dot = strrchr(path, '.');
-        format = dot && !strcmp(dot, ".mbtiles") ? CIM_TILES_MBTILES
-                 : dot && !strcmp(dot, ".pmtiles") ? CIM_TILES_PMTILES
-                                                   : CIM_TILES_DIR;
-    }
-    s->format = format;
+    s->format = format = tl_format_of(path, format);
     s->dir_made_z = s->dir_made_x = -1;
     int rc = 0;
     char err[512] = "";

@@ -10,7 +10,7 @@ static const char *const help =
     "usage: cim tiles STORE --layer L[,L2...] -o OUT.mbtiles|OUT.pmtiles|DIR\n"
     "                 [--minzoom Z] [--maxzoom Z] [--fields F[,F2...]] [--grid webmercator]\n"
     "                 [--max-tile-bytes N] [--max-tile-features N] [--buffer N]\n"
-    "                 [--threads N] [--json] [--quiet | --progress]\n"
+    "                 [--threads N] [--preview DIR] [--json] [--quiet | --progress]\n"
     "\n"
     "Vector tiles (MVT 2.1) of store layers on the Web Mercator grid. Each layer\n"
     "becomes an MVT layer of the same name with all its attributes, or only those\n"
@@ -23,6 +23,9 @@ static const char *const help =
     "  --max-tile-bytes N    limit of a gzipped tile (default 500000)\n"
     "  --max-tile-features N limit of features in a tile (default 200000)\n"
     "  --threads N           worker threads (default: all CPUs); same output for any N\n"
+    "  --preview DIR         write DIR/index.html showing the tiles in MapLibre GL JS\n"
+    "                        (PMTiles or directory output inside DIR; serve DIR over\n"
+    "                        HTTP, e.g. python3 -m http.server -d DIR, and open it)\n"
     "  --json                the counts as JSON on stdout\n"
     "  --quiet               print nothing on success (for cron)\n"
     "  --progress            progress as plain lines on stderr\n"
@@ -95,7 +98,7 @@ int cmd_tiles(int argc, char **argv)
         {"fields", required_argument, NULL, 'f'},     {"grid", required_argument, NULL, 'g'},
         {"threads", required_argument, NULL, 't'},    {"max-tile-bytes", required_argument, NULL, 'B'},
         {"max-tile-features", required_argument, NULL, 'F'}, {"buffer", required_argument, NULL, 'b'},
-        {"since", required_argument, NULL, 's'},      {"json", no_argument, NULL, 'j'},
+        {"since", required_argument, NULL, 's'},      {"preview", required_argument, NULL, 'P'},      {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},            {"progress", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     cim_tiles_options o = CIM_TILES_OPTIONS_INIT;
@@ -139,6 +142,7 @@ int cmd_tiles(int argc, char **argv)
                                        optarg);
             break;
         case 's': return cli_usage_error("tiles", "--since: re-tiling only changed tiles is not built yet");
+        case 'P': o.preview_dir = optarg; break;
         case 'j': json = 1; break;
         case 'q': mode = CLI_PROGRESS_QUIET; break;
         case 'p': mode = CLI_PROGRESS_LINES; break;

@@ -49,9 +49,12 @@ typedef struct cim_tiles_options {
     unsigned int buffer;       /* in tile units of 4096; default 64 */
     cim_progress_cb progress;
     void *progress_payload;
+    /* A directory to write index.html into: a MapLibre GL JS page showing
+     * the tiles (PMTiles or a directory output lying inside it); NULL: none. */
+    const char *preview_dir;
 } cim_tiles_options;
 #define CIM_TILES_OPTIONS_VERSION 1
-#define CIM_TILES_OPTIONS_INIT {CIM_TILES_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 14, CIM_TILES_AUTO, 0, 500000, 200000, 64, NULL, NULL}
+#define CIM_TILES_OPTIONS_INIT {CIM_TILES_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 14, CIM_TILES_AUTO, 0, 500000, 200000, 64, NULL, NULL, NULL}
 CIM_EXTERN void cim_tiles_options_init(cim_tiles_options *opts);
 
 typedef struct cim_tiles_zoom_stats {
