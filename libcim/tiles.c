@@ -111,23 +111,25 @@ static int worker_run(size_t task, void *state, void *payload)
 }
 
 /* Every (tile, feature) pair of zoom z, sorted by tile id. */
+/* Sorted by PMTiles tile id on Web Mercator, by row then column on CGCS2000. */
 static int index_zoom(idx_entry **out, size_t *count, const tl_layer *layers, size_t nlayers, int z,
-                      unsigned int buffer)
+                      const tl_limits *lim)
 {
     size_t n = 0, cap = 0;
     idx_entry *e = NULL;
-    uint32_t max = (uint32_t)((1u << z) - 1);
-    double size = 2 * TL_WORLD / (double)(1u << z), pad = buffer * size / TL_EXTENT;
+    const tl_grid *g = lim->grid;
+    uint32_t max_y = (uint32_t)((1u << z) - 1), max = (uint32_t)((g->cols0 << z) - 1);
+    double size = g->size0 / (double)(1u << z), pad = lim->buffer * size / TL_EXTENT;
     for (size_t li = 0; li < nlayers; li++) {
         const tl_layer *l = &layers[li];
         for (size_t fi = 0; fi < l->nf; fi++) {
             const tl_feature *f = &l->f[fi];
             if (!f->ncoords)
                 continue;
-            double ax = floor((f->box[0] - pad + TL_WORLD) / size), bx = floor((f->box[2] + pad + TL_WORLD) / size),
-                   ay = floor((TL_WORLD - f->box[3] - pad) / size), by = floor((TL_WORLD - f->box[1] + pad) / size);
+            double ax = floor((f->box[0] - pad - g->x0) / size), bx = floor((f->box[2] + pad - g->x0) / size),
+                   ay = floor((g->y0 - f->box[3] - pad) / size), by = floor((g->y0 - f->box[1] + pad) / size);
             uint32_t x0 = ax < 0 ? 0 : (uint32_t)fmin(ax, max), x1 = bx < 0 ? 0 : (uint32_t)fmin(bx, max),
-                     y0 = ay < 0 ? 0 : (uint32_t)fmin(ay, max), y1 = by < 0 ? 0 : (uint32_t)fmin(by, max);
+                     y0 = ay < 0 ? 0 : (uint32_t)fmin(ay, max_y), y1 = by < 0 ? 0 : (uint32_t)fmin(by, max_y);
             size_t add = (size_t)(x1 - x0 + 1) * (y1 - y0 + 1);
             if (n + add > cap) {
                 size_t c = cap ? cap : 4096;
@@ -143,7 +145,9 @@ static int index_zoom(idx_entry **out, size_t *count, const tl_layer *layers, si
             }
             for (uint32_t y = y0; y <= y1; y++)
                 for (uint32_t x = x0; x <= x1; x++)
-                    e[n++] = (idx_entry){pmtiles_tile_id((uint8_t)z, x, y), x, y, (uint32_t)li, (uint32_t)fi};
+                    e[n++] = (idx_entry){g->kind == CIM_TILES_WEBMERCATOR ? pmtiles_tile_id((uint8_t)z, x, y)
+                                                                         : (uint64_t)y * (max + 1) + x,
+                                         x, y, (uint32_t)li, (uint32_t)fi};
         }
     }
     if (n)
@@ -168,6 +172,14 @@ static int validate(cim_store *s, const char *path, const cim_tiles_options *o)
     if (o->preview_dir && tl_format_of(path, o->format) == CIM_TILES_MBTILES)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
                              "--preview needs a .pmtiles archive or a directory (MBTiles needs a tile server)");
+    if (o->grid != CIM_TILES_WEBMERCATOR && o->grid != CIM_TILES_CGCS2000)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "unknown tile grid %d", (int)o->grid);
+    if (o->grid == CIM_TILES_CGCS2000 && tl_format_of(path, o->format) == CIM_TILES_PMTILES)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                             "the CGCS2000 grid needs MBTiles or a directory: PMTiles v3 is a Web Mercator format");
+    if (o->grid == CIM_TILES_CGCS2000 && o->preview_dir)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                             "--preview shows Web Mercator tiles only (MapLibre GL JS has no CGCS2000 grid)");
     if (o->preview_dir && tl_preview_check(o->preview_dir, path))
         return CIM_EINVALID;
     if (o->buffer > 2048)
@@ -198,13 +210,23 @@ static int validate(cim_store *s, const char *path, const cim_tiles_options *o)
     return rc;
 }
 
-static double merc_lon(double x)
+void tl_grid_init(tl_grid *g, cim_tiles_grid kind)
 {
-    return x / TL_WORLD * 180.0;
+    if (kind == CIM_TILES_CGCS2000)
+        *g = (tl_grid){kind, 4490, -180.0, 90.0, 180.0, 90.0, 2};
+    else
+        *g = (tl_grid){CIM_TILES_WEBMERCATOR, 3857, -TL_WORLD, TL_WORLD, 2 * TL_WORLD, TL_WORLD, 1};
 }
-static double merc_lat(double y)
+
+void tl_grid_lonlat(const tl_grid *g, double x, double y, double *lon, double *lat)
 {
-    return atan(sinh(y / TL_WORLD * M_PI)) * 180.0 / M_PI;
+    if (g->kind == CIM_TILES_CGCS2000) {
+        *lon = x;
+        *lat = y;
+        return;
+    }
+    *lon = x / TL_WORLD * 180.0;
+    *lat = atan(sinh(y / TL_WORLD * M_PI)) * 180.0 / M_PI;
 }
 
 static int run_zoom(tl_sink *sink, const tl_layer *layers, size_t nlayers, const tl_limits *lim, int z,
@@ -212,7 +234,7 @@ static int run_zoom(tl_sink *sink, const tl_layer *layers, size_t nlayers, const
 {
     idx_entry *idx = NULL;
     size_t n = 0;
-    int rc = index_zoom(&idx, &n, layers, nlayers, z, lim->buffer);
+    int rc = index_zoom(&idx, &n, layers, nlayers, z, lim);
     if (rc)
         return rc;
     size_t ntiles = 0;
@@ -287,6 +309,8 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
     int rc = validate(store, path, o);
     if (rc)
         return rc;
+    tl_grid grid;
+    tl_grid_init(&grid, o->grid);
     tl_sink *sink = NULL;
     if ((rc = tl_sink_open(&sink, path, o->format)))
         return rc;
@@ -301,7 +325,7 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
             rc = cim_error_set(CIM_ECANCELED, CIM_ERRCLASS_ARG, "canceled");
             break;
         }
-        rc = tl_layer_read(&layers[i], store, o->layers[i], o->fields, o->field_count, o->threads);
+        rc = tl_layer_read(&layers[i], store, o->layers[i], o->fields, o->field_count, o->threads, &grid);
         if (rc)
             break;
         stats.features_read += (int64_t)layers[i].nf;
@@ -312,16 +336,17 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
             }
     }
     tl_limits lim = {o->max_tile_bytes ? o->max_tile_bytes : 500000,
-                     o->max_tile_features ? o->max_tile_features : 200000, o->buffer, tl_sink_gzip(sink)};
+                     o->max_tile_features ? o->max_tile_features : 200000, o->buffer, tl_sink_gzip(sink), &grid};
     int nz = o->maxzoom - o->minzoom + 1;
     for (int z = o->minzoom; z <= o->maxzoom && !rc; z++)
         rc = run_zoom(sink, layers, o->layer_count, &lim, z, o, &stats.zoom[z], z - o->minzoom, nz);
     if (!rc) {
         if (!stats.features_read)
             box[0] = box[1] = box[2] = box[3] = 0;
-        tl_meta m = {layers, o->layer_count, o->minzoom, o->maxzoom,
-                     {merc_lon(box[0]), merc_lat(box[1]), merc_lon(box[2]), merc_lat(box[3])},
-                     {merc_lon((box[0] + box[2]) / 2), merc_lat((box[1] + box[3]) / 2)}};
+        tl_meta m = {layers, o->layer_count, o->minzoom, o->maxzoom, {0, 0, 0, 0}, {0, 0}, &grid};
+        tl_grid_lonlat(&grid, box[0], box[1], &m.bounds[0], &m.bounds[1]);
+        tl_grid_lonlat(&grid, box[2], box[3], &m.bounds[2], &m.bounds[3]);
+        tl_grid_lonlat(&grid, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, &m.center[0], &m.center[1]);
         memcpy(stats.bounds, m.bounds, sizeof stats.bounds);
         rc = tl_sink_finish(sink, &m);
         if (!rc && o->preview_dir)

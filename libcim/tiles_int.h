@@ -16,6 +16,19 @@
 #define TL_EXTENT 4096
 #define TL_WORLD 20037508.342789244 /* half the Web Mercator world, metres */
 
+/* The tile grid: the world's top-left corner and tile side at zoom 0 in
+ * the grid CRS's units, and the columns at zoom 0 (rows are 1). */
+typedef struct tl_grid {
+    cim_tiles_grid kind;
+    int srid;             /* 3857 or 4490 */
+    double x0, y0, size0; /* left, top, tile side at zoom 0 */
+    double ymax;          /* |y| is clamped to this (the grid's edge) */
+    uint32_t cols0;
+} tl_grid;
+void tl_grid_init(tl_grid *g, cim_tiles_grid kind);
+/* A grid point as longitude/latitude degrees. */
+void tl_grid_lonlat(const tl_grid *g, double x, double y, double *lon, double *lat);
+
 /* One attribute value of a feature; strings live in the layer's arena. */
 typedef struct tl_attr {
     uint32_t key;       /* index into the layer's keys */
@@ -64,7 +77,7 @@ typedef struct tl_layer {
  * this layer has) into l, reprojected to EPSG:3857. */
 struct cim_store;
 int tl_layer_read(tl_layer *l, struct cim_store *s, const char *name, const char *const *fields, size_t nfields,
-                  size_t threads);
+                  size_t threads, const tl_grid *grid);
 void tl_layer_clear(tl_layer *l);
 
 /* A tile's candidate feature: layer and index. */
@@ -76,6 +89,7 @@ typedef struct tl_limits {
     size_t max_bytes, max_features;
     unsigned int buffer;
     int gzip;           /* store tiles gzipped (MBTiles, PMTiles) */
+    const tl_grid *grid;
 } tl_limits;
 
 /* Per-thread rendering state. */
@@ -118,6 +132,7 @@ typedef struct tl_meta {
     size_t nlayers;
     int minzoom, maxzoom;
     double bounds[4], center[2];
+    const tl_grid *grid;
 } tl_meta;
 int tl_sink_finish(tl_sink *s, const tl_meta *m);
 /* Closes; without a successful finish, removes the temporary output. */

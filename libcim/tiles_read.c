@@ -166,6 +166,7 @@ static int parse(tl_layer *l, const uint8_t *wkb, size_t len, uint32_t *ncoords)
 
 typedef struct proj_job {
     const cim_transform *t;
+    double ymax;
     double *xy;
     size_t n;        /* points */
     size_t chunk;
@@ -191,10 +192,10 @@ static int proj_run(size_t task, void *state, void *payload)
         return cim_error_prefix("point %zu", a + bad);
     for (size_t i = a; i < a + n; i++) {
         double *y = &j->xy[2 * i + 1];
-        if (*y > TL_WORLD)
-            *y = TL_WORLD;
-        else if (*y < -TL_WORLD)
-            *y = -TL_WORLD;
+        if (*y > j->ymax)
+            *y = j->ymax;
+        else if (*y < -j->ymax)
+            *y = -j->ymax;
     }
     return 0;
 }
@@ -349,7 +350,7 @@ static int read_rows(tl_layer *l, cim_store *s, const cim_layer_info *info, cons
 }
 
 int tl_layer_read(tl_layer *l, cim_store *s, const char *name, const char *const *fields, size_t nfields,
-                  size_t threads)
+                  size_t threads, const tl_grid *grid)
 {
     cim_layer_info *info = NULL;
     memset(l, 0, sizeof *l);
@@ -379,9 +380,9 @@ int tl_layer_read(tl_layer *l, cim_store *s, const char *name, const char *const
     cim_transform *t = NULL;
     char src[32];
     snprintf(src, sizeof src, "EPSG:%d", info->srid);
-    if ((rc = cim_transform_new(&t, src, NULL, 3857)))
+    if ((rc = cim_transform_new(&t, src, NULL, grid->srid)))
         goto done;
-    proj_job job = {t, l->coords, l->ncoords / 2, 1 << 16};
+    proj_job job = {t, grid->ymax, l->coords, l->ncoords / 2, 1 << 16};
     cim_pool_spec spec = {threads, (job.n + job.chunk - 1) / job.chunk, &job, proj_init, proj_fini, proj_run};
     rc = cim_pool_run(&spec);
     cim_transform_free(t);

@@ -498,8 +498,9 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
 {
     *out = NULL;
     *out_len = 0;
-    double size = 2 * TL_WORLD / (double)(1u << z);
-    frame fr = {-TL_WORLD + x * size, TL_WORLD - y * size, TL_EXTENT / size, -(double)r->lim->buffer,
+    const tl_grid *g = r->lim->grid;
+    double size = g->size0 / (double)(1u << z);
+    frame fr = {g->x0 + x * size, g->y0 - y * size, TL_EXTENT / size, -(double)r->lim->buffer,
                 TL_EXTENT + (double)r->lim->buffer, 0};
     pass_stats ps;
     r->ratio = 1;

@@ -18,6 +18,8 @@
 #include "pmtiles.h"
 #include "tiles_int.h"
 
+#define CGCS2000_GRID "cgcs2000: EPSG:4490 longitude/latitude, 2x1 tiles of 180 degrees at zoom 0 (Tianditu)"
+
 struct tl_sink {
     cim_tiles_format format;
     char *path, *tmp;
@@ -167,6 +169,8 @@ static char *metadata_json(const tl_meta *m, const char *name, const char *vl)
              m->center[1], m->minzoom);
     cim_json_raw(&b, num);
     cim_json_raw(&b, vl);
+    if (m->grid && m->grid->kind == CIM_TILES_CGCS2000)
+        cim_json_raw(&b, ",\"crs\":\"EPSG:4490\",\"tile_grid\":\"" CGCS2000_GRID "\"");
     cim_json_raw(&b, "}");
     char *s = strdup(cim_json_text(&b));
     cim_buf_free(&b);
@@ -227,6 +231,11 @@ int tl_sink_finish(tl_sink *s, const tl_meta *m)
             rc = mb_meta(s, "generator", "cim " CIM_VERSION_STRING);
         if (!rc)
             rc = mb_meta(s, "json", cim_json_text(&j));
+        /* not in MBTiles 1.3, which assumes Web Mercator: a reader must know the grid */
+        if (!rc && m->grid && m->grid->kind == CIM_TILES_CGCS2000)
+            rc = mb_meta(s, "crs", "EPSG:4490");
+        if (!rc && m->grid && m->grid->kind == CIM_TILES_CGCS2000)
+            rc = mb_meta(s, "tile_grid", CGCS2000_GRID);
         cim_buf_free(&j);
         if (!rc && mbtiles_writer_finish(s->mb))
             rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': %s", s->path, mbtiles_writer_error(s->mb));

@@ -8,7 +8,7 @@
 
 static const char *const help =
     "usage: cim tiles STORE --layer L[,L2...] -o OUT.mbtiles|OUT.pmtiles|DIR\n"
-    "                 [--minzoom Z] [--maxzoom Z] [--fields F[,F2...]] [--grid webmercator]\n"
+    "                 [--minzoom Z] [--maxzoom Z] [--fields F[,F2...]] [--grid webmercator|cgcs2000]\n"
     "                 [--max-tile-bytes N] [--max-tile-features N] [--buffer N]\n"
     "                 [--threads N] [--preview DIR] [--json] [--quiet | --progress]\n"
     "\n"
@@ -19,6 +19,9 @@ static const char *const help =
     "temporary name and renamed when complete. The store is only read.\n"
     "\n"
     "  --minzoom, --maxzoom  zoom range (default 0..14, at most 22)\n"
+    "  --grid G              webmercator (EPSG:3857, default) or cgcs2000: the EPSG:4490\n"
+    "                        longitude/latitude grid with two tiles at zoom 0, as Tianditu\n"
+    "                        serves (MBTiles or a directory; named in the metadata)\n"
     "  --buffer N            tile buffer in tile units of 4096 (default 64)\n"
     "  --max-tile-bytes N    limit of a gzipped tile (default 500000)\n"
     "  --max-tile-features N limit of features in a tile (default 200000)\n"
@@ -137,9 +140,12 @@ int cmd_tiles(int argc, char **argv)
             o.buffer = (unsigned int)v;
             break;
         case 'g':
-            if (strcmp(optarg, "webmercator") != 0)
-                return cli_usage_error("tiles", "--grid '%s': only webmercator is built so far (cgcs2000 is not yet)",
-                                       optarg);
+            if (!strcmp(optarg, "webmercator"))
+                o.grid = CIM_TILES_WEBMERCATOR;
+            else if (!strcmp(optarg, "cgcs2000"))
+                o.grid = CIM_TILES_CGCS2000;
+            else
+                return cli_usage_error("tiles", "--grid '%s': use webmercator or cgcs2000", optarg);
             break;
         case 's': return cli_usage_error("tiles", "--since: re-tiling only changed tiles is not built yet");
         case 'P': o.preview_dir = optarg; break;

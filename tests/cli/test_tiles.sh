@@ -154,6 +154,30 @@ dropped=$(sed -nE 's/^ +zoom 10: ([0-9]+) tiles, ([0-9]+) features.*/\2/p' "$OUT
 gdal10=$(ogrinfo -ro -so "$T/l.mbtiles" -oo ZOOM_LEVEL=10 parcels 2>/dev/null | sed -n 's/^Feature Count: //p')
 expect_eq "z10 features kept: summary and GDAL agree" "$dropped" "$gdal10"
 
+# --- the CGCS2000 grid (EPSG:4490 lon/lat, 2x1 tiles at z0): each station lands in
+# the tile and at the tile position worked out from its EPSG:4490 coordinates
+# (SpatiaLite's ST_Transform), to within the rounding to the 4096 grid
+expect_exit 0 -- "$CIM" tiles "$s" --layer stations --minzoom 0 --maxzoom 14 --grid cgcs2000 -o "$T/cg" --quiet
+expect_eq "cgcs2000: metadata names the grid" "EPSG:4490" "$(json_get "$T/cg/metadata.json" "d['crs']")"
+expect_true "cgcs2000: z0 has the eastern tile (lon 0..180) as column 1" test -s "$T/cg/0/1/0.pbf"
+bad=0
+while IFS='|' read -r fid lon lat; do
+    read -r tx ty px py <<<"$(awk -v lon="$lon" -v lat="$lat" 'BEGIN { s = 180 / 16384;
+        fx = (lon + 180) / s; fy = (90 - lat) / s; tx = int(fx); ty = int(fy);
+        printf "%d %d %.3f %.3f", tx, ty, (fx - tx) * 4096, (fy - ty) * 4096 }')"
+    f=$T/cg/14/$tx/$ty.pbf
+    got=$([ -s "$f" ] && node_read pbf "$f" 14 "$tx" "$ty" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)['stations']['features']
+print(' '.join('%d %d' % tuple(f['first']) for f in d if f['id'] == $fid))")
+    read -r gx gy <<<"$got"
+    if [ -z "$got" ] || ! awk -v a="$gx" -v b="$px" -v c="$gy" -v d="$py" 'BEGIN { exit !((a-b)^2 < 1 && (c-d)^2 < 1) }'; then
+        bad=$((bad + 1))
+        echo "  station $fid: tile 14/$tx/$ty at ($px, $py), read '$got'"
+    fi
+done < <(spatial_sql "$s" "SELECT fid, ST_X(ST_Transform(geom, 4490)), ST_Y(ST_Transform(geom, 4490)) FROM stations")
+expect_eq "cgcs2000: stations where the grid puts them" 0 "$bad"
+
 # --- bad input: exit codes, the store unchanged, nothing left behind
 expect_exit 3 -- "$CIM" tiles "$s" --layer nosuch -o "$T/x.mbtiles"
 expect_error_format
@@ -164,7 +188,9 @@ expect_exit 2 -- "$CIM" tiles "$s" --layer parcels --minzoom 12 --maxzoom 3 -o "
 expect_exit 2 -- "$CIM" tiles "$s" --layer parcels --maxzoom 30 -o "$T/x.mbtiles"
 expect_exit 2 -- "$CIM" tiles "$s" --layer parcels,parcels -o "$T/x.mbtiles"
 expect_exit 2 -- "$CIM" tiles "$s" --layer parcels
-expect_exit 2 -- "$CIM" tiles "$s" --layer parcels -o "$T/x.mbtiles" --grid cgcs2000
+expect_exit 2 -- "$CIM" tiles "$s" --layer parcels -o "$T/x.pmtiles" --grid cgcs2000
+expect_stderr_contains "PMTiles v3 is a Web Mercator format"
+expect_exit 2 -- "$CIM" tiles "$s" --layer parcels -o "$T/x.mbtiles" --grid utm
 expect_exit 4 -- "$CIM" tiles "$s" --layer parcels -o "$T/no/such/dir/x.mbtiles"
 expect_error_format
 expect_exit 4 -- "$CIM" tiles "$s" --layer parcels -o "$T/no/such/dir/x.pmtiles"

@@ -31,7 +31,7 @@ function decode(bytes, z, x, y) {
       const f = l.feature(i);
       const geom = f.loadGeometry();
       feats.push({ id: f.id, type: f.type, properties: f.properties, rings: geom.length,
-                   points: geom.reduce((a, r) => a + r.length, 0),
+                   points: geom.reduce((a, r) => a + r.length, 0), first: [geom[0][0].x, geom[0][0].y],
                    geojson: z === undefined ? undefined : f.toGeoJSON(x, y, z).geometry.type });
     }
     out[name] = { extent: l.extent, version: l.version, features: feats };

@@ -122,7 +122,9 @@ static int render(const tl_limits *lim, uint8_t **out, size_t *len, cim_tiles_zo
 
 int main(void)
 {
-    tl_limits lim = {500000, 200000, 64, 0};
+    tl_grid grid;
+    tl_grid_init(&grid, CIM_TILES_WEBMERCATOR);
+    tl_limits lim = {500000, 200000, 64, 0, &grid};
     uint8_t *out = NULL;
     size_t len = 0;
     cim_tiles_zoom_stats st;
@@ -176,7 +178,7 @@ int main(void)
     reset_layer();
     add_square(100, 100, 200, 200);
     add_square(300, 300, 310, 310);
-    tl_limits one = {500000, 1, 64, 0};
+    tl_limits one = {500000, 1, 64, 0, &grid};
     CHECK(render(&one, &out, &len, &st) == 0);
     CHECK_MSG(st.features == 1 && st.limit_dropped == 1, "%lld kept, %lld dropped", (long long)st.features,
               (long long)st.limit_dropped);
@@ -187,7 +189,7 @@ int main(void)
     reset_layer();
     for (int i = 0; i < 200; i++)
         add_square(10 * (i % 40), 10 * (i / 40), 10 * (i % 40) + 5 + (i % 3), 10 * (i / 40) + 5);
-    tl_limits small = {600, 200000, 64, 1};
+    tl_limits small = {600, 200000, 64, 1, &grid};
     CHECK(render(&small, &out, &len, &st) == 0);
     CHECK_MSG(out && len <= 600 && st.limit_dropped > 0 && st.features + st.limit_dropped == 200,
               "%zu bytes, %lld kept, %lld dropped", len, (long long)st.features, (long long)st.limit_dropped);

@@ -35,6 +35,13 @@ typedef enum {
     CIM_TILES_DIR
 } cim_tiles_format;
 
+typedef enum {
+    CIM_TILES_WEBMERCATOR = 0, /* EPSG:3857, one tile at zoom 0 (XYZ / TMS) */
+    CIM_TILES_CGCS2000         /* EPSG:4490 longitude/latitude, two tiles at zoom 0
+                                * (180 degrees each), as Tianditu serves; MBTiles or a
+                                * directory only: PMTiles v3 is a Web Mercator format */
+} cim_tiles_grid;
+
 typedef struct cim_tiles_options {
     unsigned int version;
     const char *const *layers; /* store layers; each becomes an MVT layer of the same name */
@@ -52,9 +59,10 @@ typedef struct cim_tiles_options {
     /* A directory to write index.html into: a MapLibre GL JS page showing
      * the tiles (PMTiles or a directory output lying inside it); NULL: none. */
     const char *preview_dir;
+    cim_tiles_grid grid;
 } cim_tiles_options;
 #define CIM_TILES_OPTIONS_VERSION 1
-#define CIM_TILES_OPTIONS_INIT {CIM_TILES_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 14, CIM_TILES_AUTO, 0, 500000, 200000, 64, NULL, NULL, NULL}
+#define CIM_TILES_OPTIONS_INIT {CIM_TILES_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 14, CIM_TILES_AUTO, 0, 500000, 200000, 64, NULL, NULL, NULL, CIM_TILES_WEBMERCATOR}
 CIM_EXTERN void cim_tiles_options_init(cim_tiles_options *opts);
 
 typedef struct cim_tiles_zoom_stats {
