@@ -33,10 +33,18 @@ static int reserve(mvt_geom *g, size_t n)
     return 0;
 }
 
+/* A delta between int32 coordinates can leave the int32 range (INT32_MIN to
+ * INT32_MAX); the format stores it modulo 2^32 and decoders add it back the
+ * same way, so subtract in uint32 (defined wrap-around, no signed overflow). */
+static int32_t delta(int32_t to, int32_t from)
+{
+    return (int32_t)((uint32_t)to - (uint32_t)from);
+}
+
 static void put_delta(mvt_geom *g, int32_t x, int32_t y)
 {
-    g->cmd[g->len++] = mvt_zigzag(x - g->cx);
-    g->cmd[g->len++] = mvt_zigzag(y - g->cy);
+    g->cmd[g->len++] = mvt_zigzag(delta(x, g->cx));
+    g->cmd[g->len++] = mvt_zigzag(delta(y, g->cy));
     g->cx = x;
     g->cy = y;
 }
@@ -96,12 +104,14 @@ int mvt_geom_line(mvt_geom *g, const int32_t *xy, size_t n)
 
 int64_t mvt_ring_area2(const int32_t *xy, size_t n)
 {
-    int64_t a = 0;
+    /* each product fits in int64; the running sum wraps (unsigned) rather
+     * than overflow on extreme rings, and is exact whenever the area fits */
+    uint64_t a = 0;
     for (size_t i = 0; i < n; i++) {
         size_t j = i + 1 == n ? 0 : i + 1;
-        a += (int64_t)xy[2 * i] * xy[2 * j + 1] - (int64_t)xy[2 * j] * xy[2 * i + 1];
+        a += (uint64_t)((int64_t)xy[2 * i] * xy[2 * j + 1]) - (uint64_t)((int64_t)xy[2 * j] * xy[2 * i + 1]);
     }
-    return a;
+    return (int64_t)a;
 }
 
 int mvt_geom_ring(mvt_geom *g, const int32_t *xy, size_t n, int reverse)
