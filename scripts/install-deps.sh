@@ -14,6 +14,9 @@ packages=(
     time
     # fuzzing: clang with libFuzzer and the sanitizer runtimes
     clang libclang-rt-14-dev
+    # tiles: node + npm for the JavaScript readers (pmtiles, @mapbox/vector-tile),
+    # chromium for the MapLibre GL JS render test
+    nodejs chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -24,4 +27,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# npm packages the tests read cim's output with (tests/node/package.json)
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$root/tests/node/node_modules" ]; then
+    command -v npm >/dev/null || { apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+    npm install --no-audit --no-fund --prefix "$root/tests/node"
 fi

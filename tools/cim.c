@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     {"indicators", cmd_indicators, "building indicators per parcel: FAR, coverage, height, setback, spacing"},
     {"check", cmd_check, "planning checks: redline (industrial block lines), siting (多规合一)"},
     {"run", cmd_run, "run a pipeline file: the nightly job in one command, unchanged steps skipped"},
+    {"tiles", cmd_tiles, "vector tiles (MVT) of store layers: MBTiles, PMTiles or a directory"},
 };
 
 static void usage(FILE *to)

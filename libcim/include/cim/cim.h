@@ -12,6 +12,7 @@
 #include "query.h"
 #include "redline.h"
 #include "siting.h"
+#include "tiles.h"
 #include "store.h"
 
 #endif

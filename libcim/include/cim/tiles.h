@@ -1,0 +1,98 @@
+/* cim/tiles.h: vector tiles (MVT 2.1) from store layers, written to an
+ * MBTiles 1.3 file, a PMTiles v3 archive or a z/x/y.pbf directory, on the
+ * Web Mercator grid. Reads the store only; the output is written under a
+ * temporary name and renamed when complete, so a failed build leaves no
+ * half-written output.
+ *
+ * Per tile: features are reprojected (PROJ, store CRS -> EPSG:3857), clipped
+ * to the tile plus a buffer (GEOSClipByRect), and snapped to the tile's
+ * 4096-unit grid. Snapping is the simplification: it is the same for every
+ * feature, so parcels that share an edge keep sharing it and no gaps open.
+ * Polygons that collapse below one grid cell are "tiny": their area is
+ * accumulated and every time it reaches one cell a one-cell square is drawn
+ * in place of the polygon that completed it (coalescing, so dense areas keep
+ * their density), the rest are dropped and counted.
+ * Limits (max_tile_bytes gzipped, max_tile_features): a tile over a limit is
+ * re-encoded on a grid 2, 4, then 8 times coarser (simplify harder); if
+ * still over, the smallest features (by area, lines by length) are dropped
+ * until it fits. Every drop is counted per zoom in cim_tiles_stats: never a
+ * silent truncation. */
+#ifndef CIM_TILES_H
+#define CIM_TILES_H
+
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CIM_TILES_MAX_ZOOM 22
+
+typedef enum {
+    CIM_TILES_AUTO = 0, /* from the path: .mbtiles, .pmtiles, else a directory */
+    CIM_TILES_MBTILES,
+    CIM_TILES_PMTILES,
+    CIM_TILES_DIR
+} cim_tiles_format;
+
+typedef enum {
+    CIM_TILES_WEBMERCATOR = 0, /* EPSG:3857, one tile at zoom 0 (XYZ / TMS) */
+    CIM_TILES_CGCS2000         /* EPSG:4490 longitude/latitude, two tiles at zoom 0
+                                * (180 degrees each), as Tianditu serves; MBTiles or a
+                                * directory only: PMTiles v3 is a Web Mercator format */
+} cim_tiles_grid;
+
+typedef struct cim_tiles_options {
+    unsigned int version;
+    const char *const *layers; /* store layers; each becomes an MVT layer of the same name */
+    size_t layer_count;
+    const char *const *fields; /* attributes to keep (NULL: all); each must exist in some layer */
+    size_t field_count;
+    int minzoom, maxzoom;      /* 0..CIM_TILES_MAX_ZOOM */
+    cim_tiles_format format;
+    size_t threads;            /* 0: one per CPU */
+    size_t max_tile_bytes;     /* gzipped; 0: 500 000 */
+    size_t max_tile_features;  /* 0: 200 000 */
+    unsigned int buffer;       /* in tile units of 4096; default 64 */
+    cim_progress_cb progress;
+    void *progress_payload;
+    /* A directory to write index.html into: a MapLibre GL JS page showing
+     * the tiles (PMTiles or a directory output lying inside it); NULL: none. */
+    const char *preview_dir;
+    cim_tiles_grid grid;
+} cim_tiles_options;
+#define CIM_TILES_OPTIONS_VERSION 1
+#define CIM_TILES_OPTIONS_INIT {CIM_TILES_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 14, CIM_TILES_AUTO, 0, 500000, 200000, 64, NULL, NULL, NULL, CIM_TILES_WEBMERCATOR}
+CIM_EXTERN void cim_tiles_options_init(cim_tiles_options *opts);
+
+typedef struct cim_tiles_zoom_stats {
+    int64_t tiles;             /* tiles written */
+    int64_t features;          /* features written (a feature in 3 tiles counts 3) */
+    int64_t bytes;             /* tile bytes as stored */
+    int64_t max_tile_bytes;    /* the largest tile as stored */
+    int64_t tiny_dropped;      /* polygons below one grid cell, dropped */
+    int64_t tiny_coalesced;    /* one-cell squares drawn for accumulated tiny polygons */
+    int64_t simplified_tiles;  /* tiles re-encoded on a coarser grid to meet a limit */
+    int64_t limit_dropped;     /* features dropped (smallest first) to meet a limit */
+    int64_t clip_failed;       /* features GEOS could not clip, written unclipped */
+} cim_tiles_zoom_stats;
+
+typedef struct cim_tiles_stats {
+    int64_t features_read;
+    int64_t tiles, bytes;
+    cim_tiles_zoom_stats zoom[CIM_TILES_MAX_ZOOM + 1];
+    double bounds[4];          /* lon/lat of the data */
+    double seconds;
+} cim_tiles_stats;
+
+/* Builds the tiles of opts->layers into path. out (may be NULL) gets the
+ * counts. Errors: CIM_EINVALID (zooms, no layers, a layer named twice),
+ * CIM_ENOTFOUND (a layer or field), CIM_EIO (the output), CIM_ECRS,
+ * CIM_ECANCELED. */
+CIM_EXTERN int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path,
+                               const cim_tiles_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

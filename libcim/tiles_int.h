@@ -1,0 +1,151 @@
+/* tiles_int.h: what the tile builder's parts share (never installed).
+ * tiles_read.c loads layers into compact Web Mercator features,
+ * tiles_render.c turns one tile's features into MVT bytes under the limits,
+ * tiles_sink.c writes tiles to MBTiles / PMTiles / a directory, tiles.c
+ * runs it zoom by zoom in the worker pool. */
+#ifndef CIM_TILES_INT_H
+#define CIM_TILES_INT_H
+
+#include <geos_c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cim/tiles.h"
+#include "mvt.h"
+
+#define TL_EXTENT 4096
+#define TL_WORLD 20037508.342789244 /* half the Web Mercator world, metres */
+
+/* The tile grid: the world's top-left corner and tile side at zoom 0 in
+ * the grid CRS's units, and the columns at zoom 0 (rows are 1). */
+typedef struct tl_grid {
+    cim_tiles_grid kind;
+    int srid;             /* 3857 or 4490 */
+    double x0, y0, size0; /* left, top, tile side at zoom 0 */
+    double ymax;          /* |y| is clamped to this (the grid's edge) */
+    uint32_t cols0;
+} tl_grid;
+void tl_grid_init(tl_grid *g, cim_tiles_grid kind);
+/* A grid point as longitude/latitude degrees. */
+void tl_grid_lonlat(const tl_grid *g, double x, double y, double *lon, double *lat);
+
+/* One attribute value of a feature; strings live in the layer's arena. */
+typedef struct tl_attr {
+    uint32_t key;       /* index into the layer's keys */
+    uint8_t type;       /* mvt_value_type */
+    union {
+        double d;
+        int64_t i;
+        uint64_t u;
+        struct {
+            uint32_t off, len;
+        } s;
+    } v;
+} tl_attr;
+
+/* A feature in Web Mercator metres. Its shape (in the layer's shapes arena):
+ * points: [n]; lines: [nlines, npts...]; polygons: [npolys, (nrings,
+ * npts...)...]. Coordinates (x,y pairs) in the layer's coords arena. */
+typedef struct tl_feature {
+    uint64_t id;
+    double box[4];
+    double size;        /* area (polygons), length (lines), 0 (points): drop order */
+    size_t coord_off, shape_off, attr_off;
+    uint32_t ncoords, nattr;
+    uint8_t type;       /* mvt_geom_type */
+} tl_feature;
+
+typedef struct tl_layer {
+    char *name;
+    char **keys;        /* the attribute names kept */
+    uint8_t *key_kind;  /* for vector_layers: 0 Number, 1 String, 2 Boolean */
+    size_t nkeys;
+    tl_feature *f;
+    size_t nf, f_cap;
+    double *coords;
+    size_t ncoords, coords_cap; /* in doubles */
+    uint32_t *shapes;
+    size_t nshapes, shapes_cap;
+    tl_attr *attrs;
+    size_t nattrs, attrs_cap;
+    char *strings;
+    size_t nstrings, strings_cap;
+    double box[4];      /* all features, Mercator */
+} tl_layer;
+
+/* Reads a store layer (fields: NULL for all, else the names to keep that
+ * this layer has) into l, reprojected to EPSG:3857. */
+struct cim_store;
+int tl_layer_read(tl_layer *l, struct cim_store *s, const char *name, const char *const *fields, size_t nfields,
+                  size_t threads, const tl_grid *grid);
+void tl_layer_clear(tl_layer *l);
+
+/* A tile's candidate feature: layer and index. */
+typedef struct tl_ref {
+    uint32_t layer, feat;
+} tl_ref;
+
+typedef struct tl_limits {
+    size_t max_bytes, max_features;
+    unsigned int buffer;
+    int gzip;           /* store tiles gzipped (MBTiles, PMTiles) */
+    const tl_grid *grid;
+} tl_limits;
+
+/* Per-thread rendering state. */
+typedef struct tl_renderer {
+    GEOSContextHandle_t h;
+    mvt_layer **mvt;    /* one per store layer */
+    size_t nlayers;
+    const tl_layer *layers;
+    const tl_limits *lim;
+    mvt_geom g;
+    int32_t *pts;
+    size_t pts_cap;
+    double *dpts;
+    size_t dpts_cap;
+    uint32_t *tags;
+    size_t tags_cap;
+    mvt_buf raw, gz;
+    int gz_current;     /* gz holds raw compressed */
+    double ratio;       /* the tile's last gzip / raw size */
+    tl_ref *keep;       /* the refs being encoded (after limit drops) */
+    size_t keep_cap;
+} tl_renderer;
+
+int tl_renderer_init(tl_renderer *r, const tl_layer *layers, size_t nlayers, const tl_limits *lim);
+void tl_renderer_clear(tl_renderer *r);
+
+/* Renders tile z/x/y from refs (sorted by layer) into *out (malloc'd, the
+ * caller's) and adds to st. A tile with no feature left gives *out NULL. */
+int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,
+                   size_t *out_len, cim_tiles_zoom_stats *st);
+
+/* The output. */
+typedef struct tl_sink tl_sink;
+int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format);
+int tl_sink_gzip(const tl_sink *s);
+int tl_sink_put(tl_sink *s, int z, uint32_t x, uint32_t y, const uint8_t *data, size_t len);
+/* Writes metadata and renames the temporary output into place. */
+typedef struct tl_meta {
+    const tl_layer *layers;
+    size_t nlayers;
+    int minzoom, maxzoom;
+    double bounds[4], center[2];
+    const tl_grid *grid;
+} tl_meta;
+int tl_sink_finish(tl_sink *s, const tl_meta *m);
+/* Closes; without a successful finish, removes the temporary output. */
+void tl_sink_free(tl_sink *s);
+
+/* Writes DIR/index.html showing the tiles at tiles_path (inside DIR) in MapLibre GL JS. */
+int tl_preview_write(const char *dir, const char *tiles_path, cim_tiles_format format, const tl_meta *m);
+/* CIM_EINVALID unless dir exists and holds tiles_path (checked before any work). */
+int tl_preview_check(const char *dir, const char *tiles_path);
+/* The format a path names under CIM_TILES_AUTO. */
+cim_tiles_format tl_format_of(const char *path, cim_tiles_format format);
+
+/* The JSON of vector_layers: [{"id":..,"fields":{..},"minzoom":..,"maxzoom":..}]. Caller frees. */
+char *tl_vector_layers_json(const tl_meta *m);
+
+#endif

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmark: vector tiles z10-14 of 200,000 sample-district parcels from one
+# store, `cim tiles` against GDAL's
+#   ogr2ogr -f MBTiles -dsco MINZOOM=10 -dsco MAXZOOM=14
+# reading the same store table. Runs alternate between the two tools so
+# machine noise hits both; medians of CIM_BENCH_RUNS runs; tiles, bytes and
+# peak memory of each. Goal (issue 6): cim at least 10x faster than ogr2ogr
+# (and, beyond that, tippecanoe's 14-17 s for this input on this machine class).
+# Usage: meson test -C build --benchmark --suite bench   (or run directly, CIM=path/to/cim)
+set -euo pipefail
+
+CIM=${CIM:-$(dirname "$0")/../../build/tools/cim}
+PARCELS=${CIM_BENCH_PARCELS:-200000}
+RUNS=${CIM_BENCH_RUNS:-3}
+GOAL=10
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$CIM" sample "$work/src" --parcels "$PARCELS" --days 0 --quiet
+"$CIM" init "$work/s.cim" --quiet
+"$CIM" ingest "$work/s.cim" "$work/src/parcels.geojson" --layer parcels --quiet
+features=$(sqlite3 "$work/s.cim" "SELECT count(*) FROM parcels")
+echo "input: $features parcels in a cim store (EPSG:4547), zooms 10-14, $(nproc) CPUs"
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+timed() {
+    local out=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/last.out" 2>&1
+    cat "$work/time" >>"$out"
+}
+
+: >"$work/cim.t"; : >"$work/ogr.t"
+for i in $(seq "$RUNS"); do
+    rm -f "$work/c.mbtiles" "$work/o.mbtiles"
+    timed "$work/cim.t" "$CIM" tiles "$work/s.cim" --layer parcels --minzoom 10 --maxzoom 14 -o "$work/c.mbtiles"
+    cp "$work/last.out" "$work/cim.summary"
+    timed "$work/ogr.t" ogr2ogr -f MBTiles "$work/o.mbtiles" "$work/s.cim" parcels \
+        -dsco MINZOOM=10 -dsco MAXZOOM=14
+done
+cat "$work/cim.summary"
+
+tiles() { sqlite3 "$1" "SELECT count(*) FROM tiles"; }
+bytes() { sqlite3 "$1" "SELECT sum(length(tile_data)) FROM tiles"; }
+maxb() { sqlite3 "$1" "SELECT max(length(tile_data)) FROM tiles"; }
+cim_s=$(cut -d' ' -f1 "$work/cim.t" | median)
+ogr_s=$(cut -d' ' -f1 "$work/ogr.t" | median)
+cim_mb=$(cut -d' ' -f2 "$work/cim.t" | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}')
+ogr_mb=$(cut -d' ' -f2 "$work/ogr.t" | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}')
+ratio=$(awk -v a="$cim_s" -v b="$ogr_s" 'BEGIN {printf "%.1f", b / a}')
+echo "runs: cim $(cut -d' ' -f1 "$work/cim.t" | tr '\n' ' ')| ogr2ogr $(cut -d' ' -f1 "$work/ogr.t" | tr '\n' ' ')"
+printf '%-22s %9s %8s %12s %12s %9s\n' "tool" "median s" "tiles" "bytes" "largest" "peak MB"
+printf '%-22s %9s %8s %12s %12s %9s\n' "cim tiles" "$cim_s" "$(tiles "$work/c.mbtiles")" \
+    "$(bytes "$work/c.mbtiles")" "$(maxb "$work/c.mbtiles")" "$cim_mb"
+printf '%-22s %9s %8s %12s %12s %9s\n' "ogr2ogr -f MBTiles" "$ogr_s" "$(tiles "$work/o.mbtiles")" \
+    "$(bytes "$work/o.mbtiles")" "$(maxb "$work/o.mbtiles")" "$ogr_mb"
+if command -v tippecanoe >/dev/null; then
+    ogr2ogr -f GeoJSONSeq "$work/p.geojsons" "$work/s.cim" parcels -t_srs EPSG:4326
+    /usr/bin/time -f "%e %M" -o "$work/time" tippecanoe -q -f -Z10 -z14 -o "$work/t.mbtiles" "$work/p.geojsons"
+    echo "tippecanoe: $(cut -d' ' -f1 "$work/time") s"
+else
+    echo "tippecanoe: not installed (not a Debian 12 package); its published figure: 14-17 s"
+fi
+echo "speed-up ogr2ogr/cim: ${ratio}x (goal >= ${GOAL}x)"
+awk -v r="$ratio" -v g="$GOAL" 'BEGIN {exit !(r >= g)}'
