@@ -10,6 +10,8 @@ packages=(
     gdal-bin sqlite3 libsqlite3-mod-spatialite proj-bin python3
     # benchmarks: peak memory with /usr/bin/time
     time
+    # IFC cross-checks: node + npm for web-ifc (tests/node)
+    nodejs npm
     # fuzzing: clang with libFuzzer and the sanitizer runtimes
     clang libclang-rt-14-dev
 )
@@ -22,4 +24,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# npm packages the tests check against (web-ifc for IFC), pinned in tests/node.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$root/tests/node/package.json" ] && [ ! -d "$root/tests/node/node_modules" ]; then
+    npm install --no-audit --no-fund --prefix "$root/tests/node"
 fi
