@@ -155,7 +155,8 @@ static const cim_derived_field building_fields[] = {
 static const cim_derived_field storey_fields[] = {
     {"building_fid", CIM_FIELD_INTEGER}, {"guid", CIM_FIELD_STRING},        {"name", CIM_FIELD_STRING},
     {"elevation_m", CIM_FIELD_REAL},     {"elevation_source", CIM_FIELD_STRING},
-    {"height_m", CIM_FIELD_REAL},        {"floor_area_m2", CIM_FIELD_REAL}, {"area_source", CIM_FIELD_STRING}};
+    {"height_m", CIM_FIELD_REAL},        {"floor_area_m2", CIM_FIELD_REAL}, {"area_source", CIM_FIELD_STRING},
+    {"slabs", CIM_FIELD_INTEGER},        {"walls", CIM_FIELD_INTEGER},      {"spaces", CIM_FIELD_INTEGER}};
 #define NSF (sizeof storey_fields / sizeof storey_fields[0])
 
 
@@ -200,7 +201,9 @@ static int write_storeys(bim_ctx *c, cim_derived *d)
             cim_src_value v[NSF] = {int_value((int64_t)i + 1),       text_value(st->guid),
                                     text_value(st->name),            real_value(st->elevation_m),
                                     text_value(st->elevation_source), real_value(st->height_m),
-                                    real_value(st->floor_area_m2),   text_value(st->area_source)};
+                                    real_value(st->floor_area_m2),   text_value(st->area_source),
+                                    int_value((int64_t)st->slabs),   int_value((int64_t)st->walls),
+                                    int_value((int64_t)st->spaces)};
             rc = cim_derived_put(d, w, w ? st->outline_len : 0, v);
             free(w);
         }
