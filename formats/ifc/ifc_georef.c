@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ifc_int.h"
 
@@ -85,6 +86,33 @@ static int parse_override(ifc_ctx *c, const char *spec, ifc_georef *g)
     return IFC_OK;
 }
 
+/* map = (E, N) + (Scale / mpu) * R(atan2(b, a)) * world metres, with the
+ * Scale checked against the length unit. */
+static int set_conversion(ifc_ctx *c, ifc_georef *g, const char *label, const char *name, double east, double north,
+                          double a, double b, double scale)
+{
+    g->crs = strncmp(name, "urn:", 4) && strncmp(name, "EPSG", 4) && strspn(name, "0123456789") == strlen(name)
+                 ? dupf("EPSG:%s", name)
+                 : dupf("%s", name);
+    g->e0 = east;
+    g->n0 = north;
+    set_rotation(g, atan2(b, a));
+    g->quality = 3;
+    char why[160];
+    if (isnan(scale)) {
+        g->scale = 1;
+        snprintf(why, sizeof why, "Scale absent: the length unit ratio %g used", c->mpu);
+    } else if (scale > 0 && fabs(scale / c->mpu - 1) <= 0.1) {
+        g->scale = scale / c->mpu;
+        snprintf(why, sizeof why, "Scale %g", scale);
+    } else {
+        g->scale = 1;
+        snprintf(why, sizeof why, "Scale %g disagrees with the length unit ratio %g: the ratio used", scale, c->mpu);
+    }
+    g->method = dupf("%s to %s (%s)", label, g->crs, why);
+    return IFC_OK;
+}
+
 static int map_conversion(ifc_ctx *c, ifc_georef *g)
 {
     uint64_t *ids = NULL;
@@ -114,27 +142,75 @@ static int map_conversion(ifc_ctx *c, ifc_georef *g)
     const char *name = step_text(step_arg(&ce, 0));
     if (!name || !*name)
         return ifc_fail(c, IFC_EFORMAT, "#%llu: %s without a Name (e.g. 'EPSG:4547')", (unsigned long long)crs, ce.type);
-    g->crs = strncmp(name, "urn:", 4) && strncmp(name, "EPSG", 4) && strspn(name, "0123456789") == strlen(name)
-                 ? dupf("EPSG:%s", name)
-                 : dupf("%s", name);
-    g->e0 = east;
-    g->n0 = north;
-    set_rotation(g, atan2(b, a));
-    g->quality = 3;
-    /* Our world coordinates are metres: map = E0 + (Scale / mpu) * R * world. */
-    char why[160];
-    if (isnan(scale)) {
-        g->scale = 1;
-        snprintf(why, sizeof why, "Scale absent: the length unit ratio %g used", c->mpu);
-    } else if (scale > 0 && fabs(scale / c->mpu - 1) <= 0.1) {
-        g->scale = scale / c->mpu;
-        snprintf(why, sizeof why, "Scale %g", scale);
-    } else {
-        g->scale = 1;
-        snprintf(why, sizeof why, "Scale %g disagrees with the length unit ratio %g: the ratio used", scale, c->mpu);
+    char label[64];
+    snprintf(label, sizeof label, "IfcMapConversion #%llu", (unsigned long long)id);
+    return set_conversion(c, g, label, name, east, north, a, b, scale);
+}
+
+/* IFC2X3 has no IfcMapConversion: the same values travel in the property
+ * sets ePSet_MapConversion and ePSet_ProjectedCRS (buildingSMART's user
+ * guide for georeferencing, level 50 in IFC2X3). */
+static int pset_value(ifc_ctx *c, const step_value *props, const char *name, double *num, char *text, size_t len)
+{
+    for (size_t i = 0; props->kind == STEP_LIST && i < props->n; i++) {
+        uint64_t pid = step_ref(&props->items[i]);
+        step_entity p;
+        if (!pid || !ifc_is(c, pid, "IFCPROPERTYSINGLEVALUE") || ifc_get(c, pid, &p))
+            continue;
+        const char *pn = step_text(step_arg(&p, 0));
+        if (!pn || strcasecmp(pn, name))
+            continue;
+        const step_value *v = step_arg(&p, 2);
+        if (num && !step_number(v, num))
+            return 1;
+        if (text && step_text(v)) {
+            snprintf(text, len, "%s", step_text(v));
+            return 1;
+        }
     }
-    g->method = dupf("IfcMapConversion #%llu to %s (%s)", (unsigned long long)id, g->crs, why);
-    return IFC_OK;
+    return 0;
+}
+
+static int pset_conversion(ifc_ctx *c, ifc_georef *g)
+{
+    uint64_t *ids = NULL;
+    size_t n = step_ids_of_type(c->f, "IFCPROPERTYSET", &ids);
+    uint64_t mc = 0, crs = 0;
+    for (size_t i = 0; i < n && (!mc || !crs); i++) {
+        step_entity e;
+        if (ifc_get(c, ids[i], &e))
+            break;
+        const char *name = step_text(step_arg(&e, 2));
+        if (name && !strcasecmp(name, "ePSet_MapConversion") && !mc)
+            mc = ids[i];
+        else if (name && !strcasecmp(name, "ePSet_ProjectedCRS") && !crs)
+            crs = ids[i];
+    }
+    free(ids);
+    if (!mc)
+        return 1;
+    step_entity e, ce;
+    int rc;
+    if ((rc = ifc_get(c, mc, &e)))
+        return rc;
+    double east, north, a = 1, b = 0, scale = NAN;
+    if (!pset_value(c, step_arg(&e, 4), "Eastings", &east, NULL, 0) ||
+        !pset_value(c, step_arg(&e, 4), "Northings", &north, NULL, 0))
+        return ifc_fail(c, IFC_EFORMAT, "#%llu: ePSet_MapConversion without Eastings and Northings",
+                        (unsigned long long)mc);
+    pset_value(c, step_arg(&e, 4), "XAxisAbscissa", &a, NULL, 0);
+    pset_value(c, step_arg(&e, 4), "XAxisOrdinate", &b, NULL, 0);
+    pset_value(c, step_arg(&e, 4), "Scale", &scale, NULL, 0);
+    if (hypot(a, b) < 1e-12)
+        return ifc_fail(c, IFC_EFORMAT, "#%llu: XAxisAbscissa and XAxisOrdinate are both 0", (unsigned long long)mc);
+    char crsname[128] = "";
+    if (!crs || (rc = ifc_get(c, crs, &ce)) || !pset_value(c, step_arg(&ce, 4), "Name", NULL, crsname, sizeof crsname))
+        return ifc_fail(c, IFC_EFORMAT, "#%llu: ePSet_MapConversion without an ePSet_ProjectedCRS Name (e.g. 'EPSG:4547')",
+                        (unsigned long long)mc);
+    char label[96];
+    snprintf(label, sizeof label, "ePSet_MapConversion #%llu / ePSet_ProjectedCRS #%llu", (unsigned long long)mc,
+             (unsigned long long)crs);
+    return set_conversion(c, g, label, crsname, east, north, a, b, scale);
 }
 
 /* IfcCompoundPlaneAngleMeasure: degrees, minutes, seconds, millionths; one sign. */
@@ -217,6 +293,9 @@ int ifc_find_georef(ifc_ctx *c, const ifc_options *o, ifc_georef *out)
     if (o->georef)
         return parse_override(c, o->georef, out);
     int rc = map_conversion(c, out);
+    if (rc != 1)
+        return rc;
+    rc = pset_conversion(c, out);
     if (rc != 1)
         return rc;
     rc = site_latlon(c, out);

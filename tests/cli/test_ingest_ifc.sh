@@ -50,6 +50,28 @@ expect_exit 0 -- "$CIM" ingest "$s" "$T/scale1.ifc" --layer scale1
 expect_eq "scale 1 corrected" "200.000" "$(spatial_sql "$s" "SELECT printf('%.3f', ST_Area(geom)) FROM scale1")"
 expect_true "scale correction recorded" grep -q "Scale 1 disagrees" <<<"$(sql "$s" "SELECT georef_method FROM scale1")"
 
+# IFC2X3 carries the same map conversion in property sets (ePSet_MapConversion,
+# ePSet_ProjectedCRS): the same building in the same place.
+{
+    sed -e "s/FILE_SCHEMA(('IFC4'));/FILE_SCHEMA(('IFC2X3'));/" -e '/^#30=/d' -e '/^#31=/d' "$M" | head -n -2
+    cat <<'EOT'
+#30=IFCPROPERTYSET('0aaaaaaaaaaaaaaaaaaa15',$,'ePSet_MapConversion',$,(#32,#33,#34,#35));
+#32=IFCPROPERTYSINGLEVALUE('Eastings',$,IFCLENGTHMEASURE(500000.),$);
+#33=IFCPROPERTYSINGLEVALUE('Northings',$,IFCLENGTHMEASURE(2500000.),$);
+#34=IFCPROPERTYSINGLEVALUE('XAxisAbscissa',$,IFCREAL(0.),$);
+#35=IFCPROPERTYSINGLEVALUE('XAxisOrdinate',$,IFCREAL(1.),$);
+#31=IFCPROPERTYSET('0aaaaaaaaaaaaaaaaaaa16',$,'ePSet_ProjectedCRS',$,(#36));
+#36=IFCPROPERTYSINGLEVALUE('Name',$,IFCLABEL('EPSG:4547'),$);
+ENDSEC;
+END-ISO-10303-21;
+EOT
+} >"$T/x3.ifc"
+expect_exit 0 -- "$CIM" ingest "$s" "$T/x3.ifc" --layer x3
+expect_eq "IFC2X3 property-set georeference: extent" "499980.000 2500000.000 500000.000 2500010.000" \
+    "$(spatial_sql "$s" "SELECT printf('%.3f %.3f %.3f %.3f', ST_MinX(geom), ST_MinY(geom), ST_MaxX(geom), ST_MaxY(geom)) FROM x3")"
+expect_true "IFC2X3 georef method" grep -q "ePSet_MapConversion #30 / ePSet_ProjectedCRS #31 to EPSG:4547" \
+    <<<"$(sql "$s" "SELECT georef_method FROM x3")"
+
 # ---- broken files: exit 3, the entity named, the store unchanged ----
 before=$(store_fingerprint "$s")
 broken() { # NAME TEXT...: ingest $T/NAME.ifc, expect exit 3 and each TEXT in the message
