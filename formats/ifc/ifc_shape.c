@@ -760,6 +760,57 @@ static int item_plan(ifc_ctx *c, uint64_t id, const ifc_mat *world, ifc_plan *pl
         free(p.xy);
         return rc;
     }
+    if (!strcmp(e.type, "IFCBOUNDINGBOX")) {
+        /* Box representation: Corner, XDim, YDim, ZDim in the object's axes. */
+        double corner[3], x, y, z;
+        if ((rc = ifc_point(c, step_ref(step_arg(&e, 0)), corner)))
+            return rc;
+        if ((rc = ifc_get(c, id, &e)))
+            return rc;
+        if (step_number(step_arg(&e, 1), &x) || step_number(step_arg(&e, 2), &y) || step_number(step_arg(&e, 3), &z))
+            return ifc_fail(c, IFC_EFORMAT, "#%llu: IfcBoundingBox without its dimensions", (unsigned long long)id);
+        ifc_mat t, m;
+        ifc_mat_identity(&t);
+        t.m[3] = corner[0], t.m[7] = corner[1], t.m[11] = corner[2];
+        ifc_mat_mul(&m, world, &t);
+        rings rs = {0};
+        static const double up[3] = {0, 0, 1};
+        ifc_mat id0;
+        ifc_mat_identity(&id0);
+        rs.n = 1;
+        rc = rect_ring(c, &id0, 0, 0, x * c->mpu, y * c->mpu, &rs.r[0]);
+        if (!rc)
+            rc = extrusion_plan(c, &rs, &m, up, z * c->mpu, plan);
+        rings_free(&rs);
+        return rc;
+    }
+    if (!strcmp(e.type, "IFCGEOMETRICCURVESET") || !strcmp(e.type, "IFCGEOMETRICSET")) {
+        const step_value *l = step_arg(&e, 0);
+        size_t n = l->kind == STEP_LIST ? l->n : 0;
+        uint64_t local[64];
+        if (n > 64)
+            n = 64;
+        for (size_t i = 0; i < n; i++)
+            local[i] = step_ref(&l->items[i]);
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = item_plan(c, local[i], world, plan, depth + 1);
+        return rc;
+    }
+    if (!strcmp(e.type, "IFCPOLYLINE") || !strcmp(e.type, "IFCINDEXEDPOLYCURVE") || !strcmp(e.type, "IFCCOMPOSITECURVE")) {
+        /* FootPrint representation: a closed plan curve, taken as a flat outline. */
+        rings rs = {0};
+        static const double up[3] = {0, 0, 1};
+        rs.n = 1;
+        rc = curve_points(c, id, &rs.r[0], 0);
+        if (rc == 1) {
+            plan->skipped++;
+            rc = IFC_OK;
+        } else if (!rc && rs.r[0].n >= 3) {
+            rc = extrusion_plan(c, &rs, world, up, 0, plan);
+        }
+        rings_free(&rs);
+        return rc;
+    }
     plan->skipped++;
     return IFC_OK;
 }

@@ -292,6 +292,31 @@ static void test_cycle(void)
     ifc_model_free(m);
 }
 
+static void test_fallback_representations(void)
+{
+    /* No Body: a FootPrint curve set is used; with neither, the Box. */
+    ifc_model *m = NULL;
+    int rc = read_model("#104=IFCGEOMETRICCURVESET((#105));\n"
+                        "#105=IFCPOLYLINE((#106,#107,#108,#106));\n#106=IFCCARTESIANPOINT((0.,0.));\n"
+                        "#107=IFCCARTESIANPOINT((6.,0.));\n#108=IFCCARTESIANPOINT((0.,4.));\n",
+                        &m, NULL);
+    CHECK(rc == IFC_OK);
+    double ext[4];
+    if (!rc)
+        CHECK_NEAR(wkb_extent_area(m->buildings[0].footprint_wkb, ext), 12.0, 1e-9);
+    ifc_model_free(m);
+    m = NULL;
+    rc = read_model("#104=IFCBOUNDINGBOX(#105,3.,5.,2.);\n#105=IFCCARTESIANPOINT((1.,1.,0.));\n", &m, NULL);
+    CHECK(rc == IFC_OK);
+    if (!rc) {
+        CHECK_NEAR(wkb_extent_area(m->buildings[0].footprint_wkb, ext), 15.0, 1e-9);
+        CHECK_NEAR(ext[0], 101.0, 1e-9);
+        CHECK_NEAR(ext[3], 206.0, 1e-9);
+        CHECK_NEAR(m->buildings[0].zmax_m, 7.0, 1e-9);
+    }
+    ifc_model_free(m);
+}
+
 int main(void)
 {
     test_values();
@@ -300,5 +325,6 @@ int main(void)
     test_arcs_and_rotation();
     test_trimmed_circle_degrees();
     test_cycle();
+    test_fallback_representations();
     return check_report();
 }
