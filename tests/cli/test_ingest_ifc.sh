@@ -84,6 +84,11 @@ broken() { # NAME TEXT...: ingest $T/NAME.ifc, expect exit 3 and each TEXT in th
     done
     expect_unchanged "$(basename "$f")" "$s" "$before"
 }
+# A failure inside the transaction (tables already created): far outside the
+# store CRS's area of use -> exit 3, everything rolled back.
+expect_exit 3 -- "$CIM" ingest "$s" "$M" --layer faraway --georef EPSG:4547@90000000,2500000
+expect_stderr_contains "far outside its area of use"
+expect_unchanged "faraway" "$s" "$before"
 head -c 2500 "$M" >"$T/truncated.ifc"
 broken truncated "truncated.ifc" "truncated"
 sed 's/#101=IFCLOCALPLACEMENT(#61,#11);/#101=IFCLOCALPLACEMENT(#61,#999);/' "$M" >"$T/dangling.ifc"
