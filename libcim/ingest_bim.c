@@ -290,6 +290,10 @@ static int run(bim_ctx *c, cim_ingest_result *res)
     if (o->mode == CIM_INGEST_APPEND || o->mode == CIM_INGEST_UPSERT)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
                              "IFC sources are ingested whole: --append and --upsert do not apply (use --replace)");
+    if (o->where || o->s_srs || o->encoding || o->src_layer || o->open_options)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                             "--where, --s-srs, --encoding, --src-layer and --oo do not apply to IFC sources "
+                             "(place the model with --georef)");
     if (o->layer)
         snprintf(c->name, sizeof c->name, "%s", o->layer);
     else

@@ -43,6 +43,8 @@ expect_eq "override extent" "400000.000 2600000.000 400010.000 2600020.000" \
     "$(spatial_sql "$s" "SELECT printf('%.3f %.3f %.3f %.3f', ST_MinX(geom), ST_MinY(geom), ST_MaxX(geom), ST_MaxY(geom)) FROM moved")"
 expect_eq "override quality" "1" "$(sql "$s" "SELECT georef_quality FROM moved")"
 expect_exit 2 -- "$CIM" ingest "$s" "$M" --layer bad_override --georef "EPSG:4547@abc"
+expect_exit 2 -- "$CIM" ingest "$s" "$M" --layer s_srs --s-srs EPSG:4326
+expect_stderr_contains "--georef"
 
 # A Scale that contradicts the unit (1.0 with millimetres) is replaced by the ratio.
 sed 's/#30=IFCMAPCONVERSION(#10,#31,500000.,2500000.,0.,0.,1.,\$);/#30=IFCMAPCONVERSION(#10,#31,500000.,2500000.,0.,0.,1.,1.);/' "$M" >"$T/scale1.ifc"
