@@ -99,6 +99,10 @@ PY
     done <<<"$out"
 done
 
+# The issue's own numbers for duplex.ifc: 4 storeys at -1.25, 0, 3.1 and 6.0 m.
+check_eq "$(sqlite3 "$work/duplex.cim" "SELECT group_concat(printf('%.2f', elevation_m), ' ') FROM (SELECT elevation_m FROM b_storeys ORDER BY elevation_m)")" \
+    "-1.25 0.00 3.10 6.00" "duplex.ifc storey elevations"
+
 # ---- georeferencing from the files themselves ----
 g=$DATA/ifc/geographic-referencing.ifc
 s=$work/geo.cim
