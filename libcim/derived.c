@@ -109,12 +109,20 @@ int cim_derived_put(cim_derived *d, const uint8_t *wkb, size_t wkb_len, const ci
 
 int cim_derived_finish(cim_derived *d, int64_t run_id, const char *role, const char *lineage_json)
 {
+    cim_derived_source src = {.kind = "derived", .role = role, .action = "derive"};
+    return cim_derived_finish_source(d, run_id, &src, lineage_json);
+}
+
+int cim_derived_finish_source(cim_derived *d, int64_t run_id, const cim_derived_source *src, const char *lineage_json)
+{
     ingest_table *t = &d->table;
     int rc = ingest_table_finish(t);
     if (rc)
         return rc;
     cim_catalog_row row = {
-        .name = t->name, .kind = "derived", .role = role,
+        .name = t->name, .kind = src->kind, .role = src->role,
+        .source = src->source, .source_sha256 = src->sha256, .source_format = src->format,
+        .source_crs = src->crs,
         .geometry_type = t->has_geom ? cim_wkb_type_name(t->geom_type) : NULL,
         .dims = t->has_geom ? "XY" : NULL,
         .run_id = run_id, .version = d->version + 1,
@@ -123,7 +131,8 @@ int cim_derived_finish(cim_derived *d, int64_t run_id, const char *role, const c
     memcpy(row.extent, t->mbr, sizeof row.extent);
     if ((rc = cim_catalog_put(d->store, &row)))
         return rc;
-    cim_run_layer_row run = {run_id, t->name, "derive", NULL, NULL, NULL, d->rows, d->rows, 0, 0, 0};
+    cim_run_layer_row run = {run_id, t->name, src->action, src->source, src->sha256, src->recipe,
+                             d->rows, d->rows, 0, 0, 0};
     return cim_run_layer_put(d->store, &run);
 }
 

@@ -36,6 +36,14 @@ int cim_derived_put(cim_derived *d, const uint8_t *wkb, size_t wkb_len, const ci
  * rows (cim_layers kind 'derived' with lineage JSON; cim_run_layers action
  * 'derive'). */
 int cim_derived_finish(cim_derived *d, int64_t run_id, const char *role, const char *lineage_json);
+
+/* The same for a layer read from a source file rather than computed (e.g.
+ * kind 'bim' from an IFC file): the catalogue row carries the source, its
+ * SHA-256, format and CRS; cim_run_layers gets action (create/replace). */
+typedef struct cim_derived_source {
+    const char *kind, *role, *source, *sha256, *format, *crs, *action, *recipe;
+} cim_derived_source;
+int cim_derived_finish_source(cim_derived *d, int64_t run_id, const cim_derived_source *src, const char *lineage_json);
 void cim_derived_free(cim_derived *d);
 
 #endif

@@ -14,6 +14,7 @@
 #include "crs_extent_int.h"
 #include "crs_int.h"
 #include "geom_check_int.h"
+#include "ingest_bim_int.h"
 #include "json_int.h"
 #include "ingest_table_int.h"
 #include "sha256_int.h"
@@ -621,6 +622,8 @@ int cim_ingest(cim_ingest_result **out, cim_store *store, const char *source, co
     int rc = check_options(opts);
     if (rc)
         return rc;
+    if (cim_ingest_is_ifc(source))
+        return cim_ingest_bim(out, store, source, opts);
     double t0 = now_seconds();
     cim_ingest_result *res = calloc(1, sizeof *res);
     ingest_ctx c = {.store = store, .opts = opts};

@@ -16,6 +16,7 @@
 
 #include "buf_int.h"
 #include "error_int.h"
+#include "source_citygml_int.h"
 #include "wkb_int.h"
 
 /* Coordinate column names GDAL's CSV driver should recognise. */
@@ -35,6 +36,7 @@ typedef struct ogr_layer {
     int *ogr_index;          /* the OGR field behind each cim field */
     int *is_code;            /* GML code-list values (they had a codeSpace): always text */
     cim_field_type *refined; /* string columns retyped after a scan (GML, CSV); NULL if none */
+    cim_citygml_bldg *bldg;  /* a CityGML Building layer: footprints and building columns */
 } ogr_layer;
 
 static const char *ogr_msg(void)
@@ -410,7 +412,8 @@ static int ogr_next(cim_src_layer *l, cim_src_feature *out)
     GIntBig fid = OGR_F_GetFID(f);
     if (fid != OGRNullFID)
         snprintf(out->where, sizeof out->where, "source FID %lld", (long long)fid);
-    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    OGRGeometryH bldg_geom = ol->bldg ? cim_citygml_bldg_geometry(ol->bldg, f) : NULL;
+    OGRGeometryH g = ol->bldg ? bldg_geom : OGR_F_GetGeometryRef(f);
     if (g && !OGR_G_IsEmpty(g)) {
         int owned = 0;
         OGRGeometryH h = simplify_kind(g, &owned);
@@ -419,6 +422,8 @@ static int ogr_next(cim_src_layer *l, cim_src_feature *out)
         if (cim_buf_reserve(&ol->wkb, n)) {
             if (owned)
                 OGR_G_DestroyGeometry(h);
+            if (bldg_geom)
+                OGR_G_DestroyGeometry(bldg_geom);
             return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
         }
         OGR_G_ExportToIsoWkb(h, wkbNDR, ol->wkb.data);
@@ -428,8 +433,13 @@ static int ogr_next(cim_src_layer *l, cim_src_feature *out)
         out->wkb = ol->wkb.data;
         out->wkb_len = n;
     }
-    for (size_t i = 0; i < l->field_count; i++)
+    if (bldg_geom)
+        OGR_G_DestroyGeometry(bldg_geom);
+    size_t own = ol->bldg ? l->field_count - CIM_CITYGML_EXTRA_FIELDS : l->field_count;
+    for (size_t i = 0; i < own; i++)
         read_value(ol, f, i);
+    if (ol->bldg)
+        cim_citygml_bldg_values(ol->bldg, f, l, ol->values, l->srs_name);
     out->values = ol->values;
     return CIM_OK;
 }
@@ -447,6 +457,7 @@ static void ogr_layer_free(cim_src_layer *l)
     free(ol->ogr_index);
     free(ol->is_code);
     free(ol->refined);
+    cim_citygml_bldg_free(ol->bldg);
     cim_buf_free(&ol->wkb);
     cim_src_layer_clear(l);
     free(ol);
@@ -463,12 +474,14 @@ static int make_layer(cim_source *src, OGRLayerH layer, const cim_ingest_options
     ol->layer = layer;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     size_t n = (size_t)OGR_FD_GetFieldCount(defn);
-    l->fields = calloc(n + 1, sizeof *l->fields);
-    ol->ogr_types = calloc(n + 1, sizeof *ol->ogr_types);
-    ol->ogr_index = calloc(n + 1, sizeof *ol->ogr_index);
-    ol->is_code = calloc(n + 1, sizeof *ol->is_code);
-    ol->values = calloc(n + 1, sizeof *ol->values);
-    ol->scratch = calloc(n + 1, sizeof *ol->scratch);
+    /* Room for the columns a CityGML building layer adds. */
+    size_t room = n + 1 + CIM_CITYGML_EXTRA_FIELDS;
+    l->fields = calloc(room, sizeof *l->fields);
+    ol->ogr_types = calloc(room, sizeof *ol->ogr_types);
+    ol->ogr_index = calloc(room, sizeof *ol->ogr_index);
+    ol->is_code = calloc(room, sizeof *ol->is_code);
+    ol->values = calloc(room, sizeof *ol->values);
+    ol->scratch = calloc(room, sizeof *ol->scratch);
     for (size_t i = 0; i < n; i++) {
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, (int)i);
         const char *name = OGR_Fld_GetNameRef(fd);
@@ -504,6 +517,8 @@ static int make_layer(cim_source *src, OGRLayerH layer, const cim_ingest_options
     }
     if (!strcmp(src->driver, "GML") || !strcmp(src->driver, "CSV"))
         refine_string_fields(ol);
+    if (!strcmp(src->driver, "GML"))
+        cim_citygml_bldg_open(&ol->bldg, layer, l, src->path);
     l->feature_count = OGR_L_GetFeatureCount(layer, FALSE);
     return CIM_OK;
 }

@@ -14,9 +14,8 @@ packages=(
     time
     # fuzzing: clang with libFuzzer and the sanitizer runtimes
     clang libclang-rt-14-dev
-    # tiles: node + npm for the JavaScript readers (pmtiles, @mapbox/vector-tile),
-    # chromium for the MapLibre GL JS render test
-    nodejs chromium
+    # tiles: chromium for the MapLibre GL JS render test
+    chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -28,9 +27,19 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# npm packages the tests read cim's output with (tests/node/package.json)
+# npm packages the tests check cim's output against (tests/node/package.json,
+# pinned in its lock file): web-ifc for IFC, pmtiles, @mapbox/vector-tile and
+# MapLibre GL JS for tiles. Node and npm come from Debian when the machine
+# has none (a NodeSource node brings its own npm, which Debian's npm package
+# would conflict with). Reinstalled when the lock file changes.
 root=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -d "$root/tests/node/node_modules" ]; then
-    command -v npm >/dev/null || { apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
-    npm install --no-audit --no-fund --prefix "$root/tests/node"
+node_dir=$root/tests/node
+if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.cim-installed-lock"; then
+    if ! command -v npm >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    fi
+    npm ci --no-audit --no-fund --prefix "$node_dir"
+    cp "$node_dir/package-lock.json" "$node_dir/node_modules/.cim-installed-lock"
 fi

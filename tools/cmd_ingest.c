@@ -9,7 +9,7 @@
 static const char *const help =
     "usage: cim ingest STORE SOURCE [--layer NAME] [--src-layer L] [--s-srs CRS]\n"
     "                  [--encoding ENC] [--where SQL] [--replace | --append | --upsert KEY]\n"
-    "                  [--role ROLE] [--kind KIND] [--json] [--quiet | --progress]\n"
+    "                  [--role ROLE] [--kind KIND] [--georef SPEC] [--json] [--quiet | --progress]\n"
     "\n"
     "Load a vector source (any format GDAL reads: GeoJSON, Shapefile, GeoPackage,\n"
     "GML/CityGML, CSV with coordinates, FileGDB...) into the store, reprojected to\n"
@@ -32,6 +32,13 @@ static const char *const help =
     "  --upsert KEY     update features whose KEY matches, insert the others\n"
     "  --role ROLE      catalogue role: parcels, buildings, blocklines, roads, ...\n"
     "  --kind KIND      catalogue kind: gis (default), control, bim, sensor, derived\n"
+    "  --georef SPEC    IFC: place the project origin at CRS@EASTING,NORTHING[,ROT_DEG]\n"
+    "                   (e.g. EPSG:4547@500000,2500000) or LAT,LON[,ROT_DEG], overriding\n"
+    "                   the file's IfcMapConversion / IfcSite reference\n"
+    "\n"
+    "An IFC file (.ifc, ISO 10303-21) gives two layers: NAME, one building per row\n"
+    "(footprint, height_m, storeys, footprint_method, georef_method) and\n"
+    "NAME_storeys (elevation_m, height_m, floor_area_m2, outline), kind bim.\n"
     "  --json           print the result as JSON\n"
     "  --quiet          print nothing on success (for cron)\n"
     "  --progress       progress as plain lines on stderr (default: a bar on a terminal)\n"
@@ -40,7 +47,7 @@ static const char *const help =
     "Example: cim ingest sz.cim parcels.geojson --layer parcels --role parcels\n";
 
 enum { OPT_LAYER = 256, OPT_SRC_LAYER, OPT_S_SRS, OPT_ENCODING, OPT_WHERE, OPT_REPLACE, OPT_APPEND,
-       OPT_UPSERT, OPT_ROLE, OPT_KIND, OPT_JSON, OPT_QUIET, OPT_PROGRESS, OPT_OGR_ONLY, OPT_OO };
+       OPT_UPSERT, OPT_ROLE, OPT_KIND, OPT_JSON, OPT_QUIET, OPT_PROGRESS, OPT_OGR_ONLY, OPT_OO, OPT_GEOREF };
 
 static void print_json(const cim_ingest_result *r, const char *store)
 {
@@ -92,7 +99,7 @@ int cmd_ingest(int argc, char **argv)
         {"role", required_argument, NULL, OPT_ROLE},     {"kind", required_argument, NULL, OPT_KIND},
         {"json", no_argument, NULL, OPT_JSON},           {"quiet", no_argument, NULL, OPT_QUIET},
         {"progress", no_argument, NULL, OPT_PROGRESS},   {"ogr-only", no_argument, NULL, OPT_OGR_ONLY},
-        {"oo", required_argument, NULL, OPT_OO},
+        {"oo", required_argument, NULL, OPT_OO},         {"georef", required_argument, NULL, OPT_GEOREF},
         {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0}};
     cim_ingest_options o = CIM_INGEST_OPTIONS_INIT;
     int json = 0, modes = 0, c;
@@ -117,6 +124,7 @@ int cmd_ingest(int argc, char **argv)
         case OPT_QUIET: pmode = CLI_PROGRESS_QUIET; break;
         case OPT_PROGRESS: pmode = CLI_PROGRESS_LINES; break;
         case OPT_OGR_ONLY: o.use_ogr_only = 1; break;
+        case OPT_GEOREF: o.georef = optarg; break;
         case OPT_OO:
             if (noo == MAX_OPEN_OPTIONS)
                 return cli_usage_error("ingest", "at most %d --oo options", MAX_OPEN_OPTIONS);

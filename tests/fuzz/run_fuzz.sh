@@ -10,10 +10,21 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 flags=(-g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root/formats/geojson" -I"$root/libcim" -I"$root/libcim/include")
-clang "${flags[@]}" "$root/tests/fuzz/fuzz_geojson.c" "$root"/formats/geojson/*.c \
-    "$root/libcim/wkb.c" "$root/libcim/error.c" -lm -o "$out/fuzz_geojson"
+# Target: geojson (default) or step (the IFC/STEP reader, with GEOS).
+target=${1:-geojson}
+case $target in
+geojson)
+    clang "${flags[@]}" "$root/tests/fuzz/fuzz_geojson.c" "$root"/formats/geojson/*.c \
+        "$root/libcim/wkb.c" "$root/libcim/error.c" -lm -o "$out/fuzz_$target"
+    ;;
+step)
+    clang "${flags[@]}" -DGEOS_USE_ONLY_R_API -I"$root/formats/ifc" "$root/tests/fuzz/fuzz_step.c" \
+        "$root"/formats/ifc/*.c -lgeos_c -lm -o "$out/fuzz_$target"
+    ;;
+*) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
+esac
 mkdir -p "$out/corpus"
-cp "$root/tests/fuzz/corpus_geojson/"* "$out/corpus/"
-"$out/fuzz_geojson" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 -print_final_stats=1 \
+cp "$root/tests/fuzz/corpus_$target/"* "$out/corpus/"
+"$out/fuzz_$target" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 -print_final_stats=1 \
     "$out/corpus" 2>&1 | tail -30
 exit "${PIPESTATUS[0]}"

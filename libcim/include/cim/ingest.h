@@ -33,10 +33,13 @@ typedef struct cim_ingest_options {
     cim_progress_cb progress;
     void *progress_payload;
     const char *command_line; /* recorded in cim_runs */
+    /* IFC sources: where the project origin lies when the file does not say
+     * (or says wrongly): "CRS@EASTING,NORTHING[,ROT_DEG]" or "LAT,LON[,ROT_DEG]". */
+    const char *georef;
 } cim_ingest_options;
 #define CIM_INGEST_OPTIONS_VERSION 1
 #define CIM_INGEST_OPTIONS_INIT {CIM_INGEST_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, \
-                                 CIM_INGEST_CREATE, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL}
+                                 CIM_INGEST_CREATE, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL}
 CIM_EXTERN void cim_ingest_options_init(cim_ingest_options *opts);
 
 typedef struct cim_ingest_layer_result {
