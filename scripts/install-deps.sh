@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
     meson ninja-build pkg-config gcc libc6-dev
     libgdal-dev libgeos-dev libproj-dev libspatialite-dev libsqlite3-dev zlib1g-dev libssl-dev
+    # sensor JSON readers: a maintained JSON parser (jansson)
+    libjansson-dev
     # tests: GDAL's tools and SQLite with SpatiaLite as independent readers,
     # PROJ's cs2cs/cct as an independent transformer, python3 to parse JSON
     gdal-bin sqlite3 libsqlite3-mod-spatialite proj-bin python3

@@ -9,6 +9,7 @@
 #include "indicators.h"
 #include "ingest.h"
 #include "query.h"
+#include "sensors.h"
 #include "redline.h"
 #include "siting.h"
 #include "store.h"
