@@ -342,7 +342,8 @@ static int next_item(sensor_reader *r, json_t **out, int64_t *line)
         *line = j->line;
         *out = json_load_callback(feed, r, JSON_DISABLE_EOF_CHECK, &e);
         if (!*out)
-            return sensor_error(r, *line + e.line - 1, "item %lld: %s", (long long)j->item + 1, e.text);
+            return sensor_error(r, *line, "item %lld: %s (line %lld)", (long long)j->item + 1, e.text,
+                                (long long)(*line + e.line - 1));
         j->item++;
         return 1;
     end:
