@@ -189,7 +189,7 @@ static int add_record(ingest *g, const sensor_record *rec, int64_t *seq)
 
 /* Sensors new in this file: locations from --locations, or their x/y
  * reprojected to the store CRS; a sensor left without one is bad input. */
-static int place_sensors(ingest *g, sensor_reader *rd)
+static int place_sensors(ingest *g)
 {
     const cim_sensors_ingest_options *o = g->o;
     int rc;
@@ -198,11 +198,13 @@ static int place_sensors(ingest *g, sensor_reader *rd)
     cim_transform *tr = NULL;
     for (size_t i = g->reg.existing; i < g->reg.ids.n; i++) {
         sensor_ent *e = &g->reg.ents[i];
-        if (!e->has_xy)
+        if (!e->has_xy) {
+            cim_transform_free(tr);
             return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "%s, line %lld: sensor '%s' has no location (%s)",
                                  g->source, (long long)e->line, g->reg.ids.v[i],
                                  o->locations ? "not in the --locations layer"
                                  : o->x_field ? "empty x/y" : "give --x-field/--y-field or --locations");
+        }
         if (e->in_store_crs)
             continue;
         if (!tr && (rc = cim_transform_new(&tr, o->s_srs ? o->s_srs : "EPSG:4326", NULL, cim_store_srid(g->store))))
@@ -219,7 +221,6 @@ static int place_sensors(ingest *g, sensor_reader *rd)
         e->in_store_crs = 1;
     }
     cim_transform_free(tr);
-    (void)rd;
     return CIM_OK;
 }
 
@@ -312,7 +313,7 @@ static int run(ingest *g, sensor_reader *rd, const char *source)
     }
     if (rc < 0)
         return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "%s", sensor_reader_error(rd));
-    if ((rc = flush(g)) || (rc = place_sensors(g, rd)))
+    if ((rc = flush(g)) || (rc = place_sensors(g)))
         return rc;
     g->res->sensors_total = (int64_t)g->reg.ids.n;
     g->res->sensors_new = (int64_t)(g->reg.ids.n - g->reg.existing);
