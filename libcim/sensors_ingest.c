@@ -285,7 +285,9 @@ static int run(ingest *g, sensor_reader *rd, const char *source)
     int64_t run_id = 0;
     if ((rc = cim_run_insert(s, &run_id, "ingest", o->command_line ? o->command_line : source, now)))
         return rc;
-    if ((rc = sensors_obs_create(s, g->obs)) || (rc = sensors_load(s, g->sensors, &g->reg)))
+    const char *tables[] = {g->sensors, g->obs, g->links};
+    if ((rc = sensors_check_tables(s, tables, 3)) || (rc = sensors_obs_create(s, g->obs)) ||
+        (rc = sensors_load(s, g->sensors, &g->reg)))
         return rc;
     char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO \"%w\"(sensor, property, t, value) VALUES (?1, ?2, ?3, ?4)",
                                 g->obs);

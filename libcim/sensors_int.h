@@ -48,6 +48,11 @@ void sensor_reg_clear(sensor_reg *r);
 /* Table names of a sensor layer; CIM_EINVALID for a bad NAME. */
 int sensors_names(const char *layer, char sensors[64], char obs[64], char links[64]);
 int sensors_obs_create(cim_store *s, const char *obs);
+/* The catalogue's kind and role of a layer ("" when not catalogued). */
+int sensors_layer_kind(cim_store *s, const char *table, char *kind, size_t kn, char *role, size_t rn);
+/* Tables that exist must be catalogued as kind 'sensor' (a sensor layer is
+ * never written over a GIS layer of the same name): CIM_EEXISTS otherwise. */
+int sensors_check_tables(cim_store *s, const char *const *tables, size_t n);
 /* Loads NAME_sensors (if it exists) into the registry. */
 int sensors_load(cim_store *s, const char *table, sensor_reg *reg);
 /* Sensors without a location get the point of the row of `spec`

@@ -133,6 +133,9 @@ static int run(cim_sensors_link_result *res, cim_store *s, const char *layer, co
         return rc;
     if (o->nearest && !(o->max_distance >= 0))
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "--within must be a distance >= 0");
+    const char *tables[] = {sensors, obs, links};
+    if ((rc = sensors_check_tables(s, tables, 3)))
+        return rc;
     if ((rc = cim_store_begin(s)))
         return rc;
     char now[32];

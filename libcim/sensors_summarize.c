@@ -92,6 +92,13 @@ int cim_sensors_summary_write(cim_store *s, const char *name, const cim_table *t
     int rc = cim_layer_name_check(name);
     if (rc)
         return rc;
+    /* Only an earlier summary may be replaced: never a source layer. */
+    char kind[32], role[32];
+    if ((rc = sensors_layer_kind(s, name, kind, sizeof kind, role, sizeof role)))
+        return rc;
+    if ((kind[0] || cim_store_table_exists(s, name)) && (strcmp(kind, "derived") || strcmp(role, "sensor summary")))
+        return cim_error_set(CIM_EEXISTS, CIM_ERRCLASS_ARG,
+                             "layer '%s' exists and is not a sensor summary; choose another --out", name);
     cim_derived_field *fields = calloc(t->ncols ? t->ncols : 1, sizeof *fields);
     cim_src_value *vals = calloc(t->ncols ? t->ncols : 1, sizeof *vals);
     if (!fields || !vals) {

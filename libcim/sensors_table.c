@@ -37,6 +37,39 @@ int sensors_require(cim_store *s, const char *layer, char sensors[64], char obs[
     return CIM_OK;
 }
 
+int sensors_layer_kind(cim_store *s, const char *table, char *kind, size_t kn, char *role, size_t rn)
+{
+    kind[0] = role[0] = '\0';
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT kind, role FROM cim_layers WHERE name = ?1", -1, &q, NULL) != SQLITE_OK)
+        return cim_store_sqlite_error(s, "cim_layers");
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(q, 0), *r = (const char *)sqlite3_column_text(q, 1);
+        snprintf(kind, kn, "%s", k ? k : "");
+        snprintf(role, rn, "%s", r ? r : "");
+    }
+    sqlite3_finalize(q);
+    return CIM_OK;
+}
+
+int sensors_check_tables(cim_store *s, const char *const *tables, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!cim_store_table_exists(s, tables[i]))
+            continue;
+        char kind[32], role[32];
+        int rc = sensors_layer_kind(s, tables[i], kind, sizeof kind, role, sizeof role);
+        if (rc)
+            return rc;
+        if (strcmp(kind, "sensor"))
+            return cim_error_set(CIM_EEXISTS, CIM_ERRCLASS_ARG,
+                                 "layer '%s' exists and is not part of a sensor layer (kind '%s'); choose another --layer",
+                                 tables[i], kind[0] ? kind : "none");
+    }
+    return CIM_OK;
+}
+
 int sensors_obs_create(cim_store *s, const char *obs)
 {
     return cim_store_execf(s,

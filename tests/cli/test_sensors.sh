@@ -167,6 +167,16 @@ expect_exit 0 -- "$CIM" sensors summarize "$S" --layer air --every 1d --tz +08:0
 expect_eq "summary layer rows" "$(sql "$S" "SELECT count(*) FROM (SELECT DISTINCT sensor, property FROM air_obs)")" \
     "$(sql "$S" 'SELECT count(*) FROM air_daily')"
 expect_eq "ogrinfo reads the summary layer" "$(sql "$S" 'SELECT count(*) FROM air_daily')" "$(ogrinfo -ro -so "$S" air_daily 2>/dev/null | sed -n 's/^Feature Count: //p')"
+# never over a layer that is not a summary, never a sensor layer over a GIS layer
+before=$(store_fingerprint "$S")
+expect_exit 2 -- "$CIM" sensors summarize "$S" --layer air --every 1d --out air_obs
+expect_stderr_contains "not a sensor summary"
+expect_unchanged "summary over the readings" "$S" "$before"
+expect_exit 0 -- "$CIM" ingest "$S" "$T/halves.geojson" --layer h_sensors --quiet
+before=$(store_fingerprint "$S")
+expect_exit 2 -- "$CIM" ingest "$S" "$B/sensor_good.csv" "${wide[@]}" --layer h --quiet
+expect_stderr_contains "'h_sensors' exists and is not part of a sensor layer"
+expect_unchanged "sensor layer over a GIS layer" "$S" "$before"
 expect_exit 0 -- "$CIM" sensors gaps "$S" --layer air --every 1h --tz +08:00 --format csv
 # span 00..02 local: S01 has all three hours, S02 only hour 00
 expect_eq "gaps" "sensor,first,last,periods S02,2019-01-01T01,2019-01-01T02,2" "$(tr '\n' ' ' <"$OUT" | sed 's/ $//')"
