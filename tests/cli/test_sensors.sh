@@ -149,6 +149,19 @@ expect_exit 0 -- "$CIM" sensors link "$S" --layer air --to halves --json
 expect_eq "linked" 2 "$(json_get "$OUT" 'd["layers"][0]["linked"]')"
 expect_eq "S01 in east, S02 in west" "S01|east S02|west" \
     "$(sql "$S" "SELECT l.sensor, h.name FROM air_links l JOIN halves h ON h.fid = l.fid WHERE l.layer='halves' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')"
+# buildings: 0.0002-degree squares east of S01 (114.0579, 22.5431), their west sides
+# 0.0002 and 0.0009 degrees away: about 0.0002 * 111320 * cos(22.5431) = 20.6 m and 92.5 m
+printf '{"type":"FeatureCollection","features":[%s,%s]}' "$(sq near 114.0581 22.5430 114.0583 22.5432)" \
+    "$(sq far 114.0588 22.5430 114.0590 22.5432)" > "$T/bldg.geojson"
+expect_exit 0 -- "$CIM" ingest "$S" "$T/bldg.geojson" --layer bldg --quiet
+expect_exit 0 -- "$CIM" sensors link "$S" --layer air --nearest bldg --within 50 --json
+expect_eq "one sensor has a building within 50 m" 1 "$(json_get "$OUT" 'd["layers"][0]["linked"]')"
+expect_eq "the nearest is 'near'" "S01|near" \
+    "$(sql "$S" "SELECT l.sensor, b.name FROM air_links l JOIN bldg b ON b.fid = l.fid WHERE l.layer='bldg'")"
+expect_near "its distance" 20.6 "$(sql "$S" "SELECT distance FROM air_links WHERE layer='bldg'")" 0.3
+expect_exit 0 -- "$CIM" sensors link "$S" --layer air --nearest bldg --within 10
+expect_eq "none within 10 m" 0 "$(sql "$S" "SELECT count(*) FROM air_links WHERE layer='bldg'")"
+expect_eq "district links kept" 2 "$(sql "$S" "SELECT count(*) FROM air_links WHERE layer='halves'")"
 expect_exit 3 -- "$CIM" sensors link "$S" --layer air --to nosuch
 expect_exit 0 -- "$CIM" sensors summarize "$S" --layer air --every 1d --by halves --property PM10 --format csv
 # UTC days: S01 (east) has 35.5, 30, 20 on 2018-12-31; S02 (west) 41
