@@ -236,6 +236,19 @@ static void test_store(void)
     CHECK(r && r->inserted == 1 && r->conflicts == 1 && r->first_conflict && strstr(r->first_conflict, "1 kept"));
     cim_sensors_ingest_result_free(r);
     CHECK(scalar(s, "SELECT count(*) FROM air_obs") == 5);
+    /* out of time order, and the same key twice in one file: the first in the file is kept */
+    char *c3 = path_in("unordered.csv");
+    write_file(c3, "t,id,lon,lat,v\n2019-01-02T03:00:00Z,C,114.07,22.56,5\n2019-01-02T01:00:00Z,C,114.07,22.56,1\n"
+                   "2019-01-02T03:00:00Z,C,114.07,22.56,7\n2019-01-02T02:00:00Z,C,114.07,22.56,2\n");
+    CHECK(cim_sensors_ingest(&r, s, c3, &o) == 0);
+    CHECK(r && r->inserted == 3 && r->conflicts == 1 && r->duplicates == 0);
+    cim_sensors_ingest_result_free(r);
+    CHECK(scalar(s, "SELECT value FROM air_obs WHERE sensor = 'C' AND t = '2019-01-02T03:00:00Z'") == 5);
+    CHECK(scalar(s, "SELECT group_concat(value, ',') = '1.0,2.0,5.0' FROM (SELECT value FROM air_obs"
+                    " WHERE sensor = 'C' ORDER BY t)") == 1);
+    CHECK(cim_sensors_ingest(&r, s, c3, &o) == 0);
+    CHECK(r && r->inserted == 0 && r->conflicts == 1 && r->duplicates == 3);
+    cim_sensors_ingest_result_free(r);
     CHECK(scalar(s, "SELECT value FROM air_obs WHERE sensor = 'A' AND t = '2019-01-01T00:00:00Z'") == 1);
 
     cim_sensors_summary_options so = CIM_SENSORS_SUMMARY_OPTIONS_INIT;
@@ -254,16 +267,24 @@ static void test_store(void)
         CHECK_STR(t->cells[7], "2");
     }
     cim_table_free(t);
-    /* gaps per hour: span 00..03; B misses 01-03, A none now */
+    /* gaps per hour: span 2019-01-01T00..2019-01-02T03; B misses 01 to the end, A from
+     * 04 on, C until 2019-01-02T00 */
     so = (cim_sensors_summary_options)CIM_SENSORS_SUMMARY_OPTIONS_INIT;
     so.every = CIM_PERIOD_HOUR;
     CHECK(cim_sensors_gaps(&t, s, "air", &so) == 0);
-    CHECK(t && t->nrows == 1);
-    if (t && t->nrows == 1) {
-        CHECK_STR(t->cells[0], "B");
-        CHECK_STR(t->cells[1], "2019-01-01T01");
-        CHECK_STR(t->cells[2], "2019-01-01T03");
-        CHECK_STR(t->cells[3], "3");
+    CHECK(t && t->nrows == 3);
+    if (t && t->nrows == 3) {
+        CHECK_STR(t->cells[0], "A");
+        CHECK_STR(t->cells[1], "2019-01-01T04");
+        CHECK_STR(t->cells[2], "2019-01-02T03");
+        CHECK_STR(t->cells[3], "24");
+        CHECK_STR(t->cells[4], "B");
+        CHECK_STR(t->cells[5], "2019-01-01T01");
+        CHECK_STR(t->cells[7], "27");
+        CHECK_STR(t->cells[8], "C");
+        CHECK_STR(t->cells[9], "2019-01-01T00");
+        CHECK_STR(t->cells[10], "2019-01-02T00");
+        CHECK_STR(t->cells[11], "25");
     }
     cim_table_free(t);
     cim_store_free(s);
