@@ -2,9 +2,10 @@
  * transaction. Readings are gathered in chunks, sorted by key (sensor,
  * property, time, then file order) and inserted with one prepared upsert:
  * sorted inserts append to the B-tree's pages instead of scattering over
- * them. INSERT OR IGNORE keeps the stored reading; only when it ignored one
- * does a lookup tell a duplicate from a conflicting value. (An upsert with
- * RETURNING did both in one statement but cost 2x on a fresh layer.) */
+ * them. One INSERT OR IGNORE ... SELECT per chunk (sensors_chunk.c) keeps
+ * the stored readings; only when it ignored some does a join tell duplicates
+ * from conflicting values. (An upsert with RETURNING did both in one
+ * statement per reading but cost 2x on a fresh layer.) */
 #define _GNU_SOURCE /* qsort_r: a comparator with a payload, no global state */
 #include "cim/sensors.h"
 
@@ -38,12 +39,7 @@ void cim_sensors_ingest_options_init(cim_sensors_ingest_options *opts)
     *opts = d;
 }
 
-typedef struct reading {
-    uint32_t sensor, property;
-    int64_t t;
-    double value;
-    int64_t seq;
-} reading;
+typedef sensors_reading reading;
 
 typedef struct ingest {
     cim_store *store;
@@ -166,47 +162,36 @@ static int flush(ingest *g)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     sort_chunk(g);
     cim_sensors_ingest_result *res = g->res;
-    char ts[32];
-    for (size_t i = 0; i < g->n; i++) {
-        const reading *r = &g->chunk[i];
-        sqlite3_stmt *q = g->ins;
-        sensor_time_format(r->t, ts);
-        sqlite3_bind_text(q, 1, g->reg.ids.v[r->sensor], -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, g->props.v[r->property], -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, ts, 20, SQLITE_STATIC);
-        sqlite3_bind_double(q, 4, r->value);
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_DONE && sqlite3_changes(g->store->db) == 1) {
-            res->inserted++;
-        } else if (rc == SQLITE_DONE) {
-            /* Already stored: the same value is a duplicate, another one a
-             * conflict (the stored one is kept). */
-            sqlite3_stmt *sel = g->sel;
-            sqlite3_bind_text(sel, 1, g->reg.ids.v[r->sensor], -1, SQLITE_STATIC);
-            sqlite3_bind_text(sel, 2, g->props.v[r->property], -1, SQLITE_STATIC);
-            sqlite3_bind_text(sel, 3, ts, 20, SQLITE_STATIC);
-            if (sqlite3_step(sel) != SQLITE_ROW) {
-                sqlite3_reset(sel);
-                return cim_store_sqlite_error(g->store, g->obs);
+    sensors_chunk chunk = {g->chunk, g->n, &g->reg.ids, &g->props};
+    sqlite3_bind_pointer(g->ins, 1, &chunk, "cim_sensor_chunk", NULL);
+    int rc = sqlite3_step(g->ins);
+    sqlite3_reset(g->ins);
+    if (rc != SQLITE_DONE)
+        return cim_store_sqlite_error(g->store, g->obs);
+    int64_t inserted = sqlite3_changes64(g->store->db), conflicts = 0;
+    res->inserted += inserted;
+    if ((size_t)inserted < g->n) {
+        /* Some were ignored: the same value is a duplicate, another one a
+         * conflict (the stored one is kept). */
+        sqlite3_stmt *q = g->sel;
+        sqlite3_bind_pointer(q, 1, &chunk, "cim_sensor_chunk", NULL);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            conflicts++;
+            if (!res->first_conflict) {
+                char buf[512];
+                snprintf(buf, sizeof buf, "sensor '%s', %s at %s: %.17g kept, %.17g ignored",
+                         (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+                         (const char *)sqlite3_column_text(q, 2), sqlite3_column_double(q, 3),
+                         sqlite3_column_double(q, 4));
+                res->first_conflict = strdup(buf);
             }
-            double stored = sqlite3_column_double(sel, 0);
-            if (stored == r->value) {
-                res->duplicates++;
-            } else {
-                res->conflicts++;
-                if (!res->first_conflict) {
-                    char buf[512];
-                    snprintf(buf, sizeof buf, "sensor '%s', %s at %s: %.17g kept, %.17g ignored",
-                             g->reg.ids.v[r->sensor], g->props.v[r->property], ts, stored, r->value);
-                    res->first_conflict = strdup(buf);
-                }
-            }
-            sqlite3_reset(sel);
         }
         sqlite3_reset(q);
         if (rc != SQLITE_DONE)
             return cim_store_sqlite_error(g->store, g->obs);
     }
+    res->conflicts += conflicts;
+    res->duplicates += (int64_t)g->n - inserted - conflicts;
     g->n = 0;
     return CIM_OK;
 }
@@ -353,12 +338,18 @@ static int run(ingest *g, sensor_reader *rd, const char *source)
     if ((rc = sensors_check_tables(s, tables, 3)) || (rc = sensors_obs_create(s, g->obs)) ||
         (rc = sensors_load(s, g->sensors, &g->reg)))
         return rc;
-    char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO \"%w\"(sensor, property, t, value) VALUES (?1, ?2, ?3, ?4)",
+    if ((rc = sensors_chunk_register(s)))
+        return rc;
+    char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO \"%w\"(sensor, property, t, value)"
+                                " SELECT sensor, property, t, value FROM cim_sensor_chunk(?1)",
                                 g->obs);
     rc = sqlite3_prepare_v2(s->db, sql, -1, &g->ins, NULL);
     sqlite3_free(sql);
     if (rc == SQLITE_OK) {
-        sql = sqlite3_mprintf("SELECT value FROM \"%w\" WHERE sensor = ?1 AND property = ?2 AND t = ?3", g->obs);
+        sql = sqlite3_mprintf("SELECT c.sensor, c.property, c.t, o.value, c.value FROM cim_sensor_chunk(?1) c"
+                              " JOIN \"%w\" o ON o.sensor = c.sensor AND o.property = c.property AND o.t = c.t"
+                              " WHERE o.value IS NOT c.value",
+                              g->obs);
         rc = sqlite3_prepare_v2(s->db, sql, -1, &g->sel, NULL);
         sqlite3_free(sql);
     }

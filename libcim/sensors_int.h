@@ -22,6 +22,25 @@ long cim_strset_add(cim_strset *set, const char *s, int *added);
 long cim_strset_find(const cim_strset *set, const char *s);
 void cim_strset_clear(cim_strset *set);
 
+/* A reading in a chunk: interned sensor and property, UTC seconds, and its
+ * place in the file (the first of equal keys is kept). */
+typedef struct sensors_reading {
+    uint32_t sensor, property;
+    int64_t t;
+    double value;
+    int64_t seq;
+} sensors_reading;
+
+typedef struct sensors_chunk {
+    const sensors_reading *rows;
+    size_t n;
+    const cim_strset *ids, *props;
+} sensors_chunk;
+
+/* Registers cim_sensor_chunk(?1) on the store's connection: bind a
+ * sensors_chunk with sqlite3_bind_pointer(q, 1, chunk, "cim_sensor_chunk", NULL). */
+int sensors_chunk_register(cim_store *s);
+
 /* A sensor as the registry knows it; parallel to the ids strset. */
 typedef struct sensor_ent {
     int64_t line;          /* first line of the file that named it (0: from the store) */
