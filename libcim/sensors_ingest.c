@@ -26,6 +26,12 @@
  * spares page faults (on virtual machines a fault costs as much as parsing
  * the line). */
 #define CHUNK (1u << 16)
+/* Many sensor x property runs (1,000 sensors x 10 properties) give each run
+ * only a few readings a chunk and touch a leaf page per run: chunks then grow
+ * to about 128 readings a run (at most 1M, 64 MB with the sort buffer) and
+ * the store's own page cache comes back. */
+#define CHUNK_MAX (1u << 20)
+#define READINGS_PER_RUN 128
 /* Counting sort by (sensor, property) while there are at most this many pairs. */
 #define MAX_PAIRS (1u << 20)
 /* The writer's page cache while readings go in (KiB): sorted inserts touch a
@@ -48,7 +54,8 @@ typedef struct ingest {
     sensor_reg reg;
     cim_strset props;
     reading *chunk, *tmp;
-    size_t n;
+    size_t n, cap;
+    int cache_restored;
     uint32_t *counts;
     size_t ncounts;
     uint32_t *rank_s, *rank_p; /* string order of the interned ids */
@@ -154,6 +161,30 @@ static void sort_chunk(ingest *g)
     g->tmp = swap;
 }
 
+/* After a chunk: more room and the full page cache when runs are many. */
+static int adapt(ingest *g)
+{
+    size_t pairs = g->reg.ids.n * g->props.n;
+    if (g->cap < CHUNK_MAX && pairs * READINGS_PER_RUN > g->cap) {
+        size_t cap = g->cap;
+        while (cap < CHUNK_MAX && pairs * READINGS_PER_RUN > cap)
+            cap *= 2;
+        reading *c = realloc(g->chunk, cap * sizeof *c);
+        if (c)
+            g->chunk = c;
+        reading *t = realloc(g->tmp, cap * sizeof *t);
+        if (t)
+            g->tmp = t;
+        if (c && t)
+            g->cap = cap;
+    }
+    if (pairs * 4 > INGEST_CACHE_KIB && g->cache_size && !g->cache_restored) {
+        g->cache_restored = 1;
+        return cim_store_execf(g->store, "PRAGMA cache_size=%lld", (long long)g->cache_size);
+    }
+    return CIM_OK;
+}
+
 static int flush(ingest *g)
 {
     if (g->n == 0)
@@ -193,7 +224,7 @@ static int flush(ingest *g)
     res->conflicts += conflicts;
     res->duplicates += (int64_t)g->n - inserted - conflicts;
     g->n = 0;
-    return CIM_OK;
+    return adapt(g);
 }
 
 static int add_record(ingest *g, const sensor_record *rec, int64_t *seq)
@@ -214,7 +245,7 @@ static int add_record(ingest *g, const sensor_record *rec, int64_t *seq)
         long p = cim_strset_add(&g->props, rec->obs[i].property, NULL);
         if (p < 0)
             return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-        if (g->n == CHUNK) {
+        if (g->n == g->cap) {
             int rc = flush(g);
             if (rc)
                 return rc;
@@ -355,6 +386,7 @@ static int run(ingest *g, sensor_reader *rd, const char *source)
     }
     if (rc != SQLITE_OK)
         return cim_store_sqlite_error(s, g->obs);
+    g->cap = CHUNK;
     g->chunk = malloc(CHUNK * sizeof *g->chunk);
     g->tmp = malloc(CHUNK * sizeof *g->tmp);
     if (!g->chunk || !g->tmp)
