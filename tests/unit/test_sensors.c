@@ -290,6 +290,42 @@ static void test_store(void)
     cim_store_free(s);
 }
 
+/* 600 sensors x 4 properties x 30 hours = 72,000 readings in long form:
+ * more runs than a first chunk serves well, so chunks grow and the page
+ * cache is restored mid-file; every reading must still land exactly once. */
+static void test_many_runs(void)
+{
+    cim_store *s = NULL;
+    CHECK(cim_store_create(&s, path_in("many.cim"), NULL) == 0);
+    char *csv = path_in("many.csv");
+    FILE *f = fopen(csv, "wb");
+    fputs("id,x,y,p,t,v\n", f);
+    for (int h = 0; h < 30; h++)
+        for (int k = 0; k < 600; k++)
+            for (int p = 0; p < 4; p++)
+                fprintf(f, "s%03d,%.3f,22.5,p%d,%d,%d\n", k, 113.9 + k * 0.0005, p, 1546300800 + 3600 * h, h + k + p);
+    fclose(f);
+    cim_sensors_ingest_options o = CIM_SENSORS_INGEST_OPTIONS_INIT;
+    o.layer = "many";
+    o.sensor_field = "id";
+    o.time_field = "t";
+    o.x_field = "x";
+    o.y_field = "y";
+    o.property_field = "p";
+    o.value_field = "v";
+    cim_sensors_ingest_result *r = NULL;
+    CHECK(cim_sensors_ingest(&r, s, csv, &o) == 0);
+    CHECK(r && r->inserted == 72000 && r->sensors_new == 600);
+    cim_sensors_ingest_result_free(r);
+    CHECK(scalar(s, "SELECT count(*) FROM many_obs") == 72000);
+    /* sum of h + k + p over all: 30*600*4 readings; sums 4*600*435 + 4*30*179700 + 30*600*6 */
+    CHECK(scalar(s, "SELECT sum(value) FROM many_obs") == 4.0 * 600 * 435 + 4.0 * 30 * 179700 + 30.0 * 600 * 6);
+    CHECK(cim_sensors_ingest(&r, s, csv, &o) == 0);
+    CHECK(r && r->inserted == 0 && r->duplicates == 72000 && r->conflicts == 0);
+    cim_sensors_ingest_result_free(r);
+    cim_store_free(s);
+}
+
 int main(void)
 {
     if (cim_init() || fixture_open("sensors"))
@@ -299,6 +335,7 @@ int main(void)
     test_csv();
     test_json();
     test_store();
+    test_many_runs();
     fixture_close();
     cim_shutdown();
     return check_report();
