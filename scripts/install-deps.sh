@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(
     meson ninja-build pkg-config gcc libc6-dev
     libgdal-dev libgeos-dev libproj-dev libspatialite-dev libsqlite3-dev zlib1g-dev libssl-dev
-    # cim run: pipeline files are JSON, parsed with jansson
+    # cim run (pipeline files) and the sensor JSON readers: a maintained JSON
+    # parser (jansson)
     libjansson-dev
     # tests: GDAL's tools and SQLite with SpatiaLite as independent readers,
     # PROJ's cs2cs/cct as an independent transformer, python3 to parse JSON

@@ -14,6 +14,7 @@ static const cli_command commands[] = {
     {"sample", cmd_sample, "write the built-in sample district's source files"},
     {"aggregate", cmd_aggregate, "dissolve parcels per group (and into contiguous blocks)"},
     {"indicators", cmd_indicators, "building indicators per parcel: FAR, coverage, height, setback, spacing"},
+    {"sensors", cmd_sensors, "sensor layers: link to polygons/buildings, summarize, list gaps"},
     {"check", cmd_check, "planning checks: redline (industrial block lines), siting (多规合一)"},
     {"run", cmd_run, "run a pipeline file: the nightly job in one command, unchanged steps skipped"},
     {"tiles", cmd_tiles, "vector tiles (MVT) of store layers: MBTiles, PMTiles or a directory"},

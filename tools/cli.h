@@ -27,6 +27,8 @@ typedef struct cli_command {
 
 int cmd_init(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_ingest_sensor(int argc, char **argv);
+int cmd_sensors(int argc, char **argv);
 int cmd_layers(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_query(int argc, char **argv);

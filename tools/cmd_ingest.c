@@ -31,7 +31,8 @@ static const char *const help =
     "  --append         add the features to the layer\n"
     "  --upsert KEY     update features whose KEY matches, insert the others\n"
     "  --role ROLE      catalogue role: parcels, buildings, blocklines, roads, ...\n"
-    "  --kind KIND      catalogue kind: gis (default), control, bim, sensor, derived\n"
+    "  --kind KIND      catalogue kind: gis (default), control, bim, derived;\n"
+    "                   sensor readings: see cim ingest --kind sensor --help\n"
     "  --georef SPEC    IFC: place the project origin at CRS@EASTING,NORTHING[,ROT_DEG]\n"
     "                   (e.g. EPSG:4547@500000,2500000) or LAT,LON[,ROT_DEG], overriding\n"
     "                   the file's IfcMapConversion / IfcSite reference\n"
@@ -107,6 +108,11 @@ int cmd_ingest(int argc, char **argv)
     enum { MAX_OPEN_OPTIONS = 32 };
     const char *oo[MAX_OPEN_OPTIONS + 1] = {NULL};
     size_t noo = 0;
+    /* Sensor readings take their own options (cmd_ingest_sensor.c). */
+    for (int i = 1; i < argc; i++)
+        if ((!strcmp(argv[i], "--kind") && i + 1 < argc && !strcmp(argv[i + 1], "sensor")) ||
+            !strcmp(argv[i], "--kind=sensor"))
+            return cmd_ingest_sensor(argc, argv);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {

@@ -10,6 +10,7 @@
 #include "ingest.h"
 #include "pipeline.h"
 #include "query.h"
+#include "sensors.h"
 #include "redline.h"
 #include "siting.h"
 #include "tiles.h"

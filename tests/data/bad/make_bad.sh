@@ -30,6 +30,11 @@
 #   pipeline_option.json  step 'p' (ingest) has an unknown option (rol)
 #   pipeline_nostore.json no "store"
 #   pipeline_type.json    step 'p' has "replace": "yes" (not a boolean)
+#   sensor_good.csv       good wide sensor readings (2 stations, lon/lat, 3 rows, 5 readings)
+#   sensor_bad_time.csv   like sensor_good.csv; line 3 has the time "2019-13-01 25:00"
+#   sensor_text_value.csv like sensor_good.csv; line 4 has "n/a" in the numeric column PM10
+#   sensor_no_location.csv  line 4 names station S03 with empty lon/lat
+#   sensor_truncated.json a JSON array of observations cut inside its second item (line 3)
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -167,3 +172,18 @@ printf '{"store": "x.cim", "steps": [{"name": "p", "command": "ingest", "source"
 printf '{"steps": [{"name": "a", "command": "init"}]}\n' > pipeline_nostore.json
 printf '{"store": "x.cim", "steps": [{"name": "p", "command": "ingest", "source": "a", "replace": "yes"}]}\n' \
     > pipeline_type.json
+# Sensor readings (cim ingest --kind sensor): one good file and one fault each.
+sensor_head='time,station,name,lon,lat,PM10,NO2'
+printf '%s\n' "$sensor_head" '2019-01-01T00:00:00+08:00,S01,Futian,114.0579,22.5431,35.5,12' \
+    '2019-01-01T00:00:00+08:00,S02,Nanshan,113.9304,22.5329,41,' \
+    '2019-01-01T01:00:00+08:00,S01,Futian,114.0579,22.5431,30,10' > sensor_good.csv
+printf '%s\n' "$sensor_head" '2019-01-01T00:00:00+08:00,S01,Futian,114.0579,22.5431,35.5,12' \
+    '2019-13-01 25:00,S02,Nanshan,113.9304,22.5329,41,' > sensor_bad_time.csv
+printf '%s\n' "$sensor_head" '2019-01-01T00:00:00+08:00,S01,Futian,114.0579,22.5431,35.5,12' \
+    '2019-01-01T00:00:00+08:00,S02,Nanshan,113.9304,22.5329,41,' \
+    '2019-01-01T01:00:00+08:00,S01,Futian,114.0579,22.5431,n/a,10' > sensor_text_value.csv
+printf '%s\n' "$sensor_head" '2019-01-01T00:00:00+08:00,S01,Futian,114.0579,22.5431,35.5,12' \
+    '2019-01-01T00:00:00+08:00,S02,Nanshan,113.9304,22.5329,41,' \
+    '2019-01-01T01:00:00+08:00,S03,Luohu,,,30,10' > sensor_no_location.csv
+printf '%s\n' '[' ' {"time": "2019-01-01T00:00:00+08:00", "station": "S01", "lon": 114.0579, "lat": 22.5431, "PM10": 35.5},' \
+    ' {"time": "2019-01-01T00:00:00+08:00", "station": "S02", "lon": 113.93' > sensor_truncated.json
