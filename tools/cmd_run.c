@@ -79,21 +79,47 @@ static double now_seconds(void)
 
 /* argv for the step: the command's words, STORE, positional options, then
  * --key value pairs in the file's order, then --quiet/--progress. */
+/* A copy of value in the buffer at *at: a command may cut its arguments up
+ * in place (cim tiles splits "--layer a,b"), and the pipeline's own values
+ * must stay whole for the fingerprint taken after the step. */
+static char *own_copy(char **at, const char *value)
+{
+    char *copy = *at;
+    size_t n = strlen(value) + 1;
+    memcpy(copy, value, n);
+    *at += n;
+    return copy;
+}
+
 static char **step_argv(const cim_pipeline_step *st, const char *store, cli_progress_mode mode, int *argc,
-                        char **names_out)
+                        char **names_out, char **values_out)
 {
     const run_step_handler *h = st->command->payload;
     char **argv = calloc(2 * st->arg_count + 8, sizeof *argv);
+    size_t bytes = 1;
+    for (size_t a = 0; a < st->arg_count; a++)
+        bytes += strlen(st->args[a].value) + 1;
+    char *values = malloc(bytes), *at = values;
+    *values_out = values;
+    *names_out = NULL;
+    if (!argv || !values) {
+        free(argv);
+        return NULL;
+    }
     int n = 0;
     for (int w = 0; w < 3 && h->words[w]; w++)
         argv[n++] = (char *)h->words[w];
     argv[n++] = (char *)store;
     for (size_t a = 0; a < st->arg_count; a++)
         if (st->args[a].key->flags & CIM_PIPELINE_POSITIONAL)
-            argv[n++] = st->args[a].value;
+            argv[n++] = own_copy(&at, st->args[a].value);
     enum { NAME_CAP = 72 };
     char *names = calloc(st->arg_count + 1, NAME_CAP);
     *names_out = names;
+    if (!names) {
+        free(argv);
+        return NULL;
+    }
     size_t used = 0;
     for (size_t a = 0; a < st->arg_count; a++) {
         const cim_pipeline_arg *arg = &st->args[a];
@@ -103,7 +129,7 @@ static char **step_argv(const cim_pipeline_step *st, const char *store, cli_prog
         snprintf(name, NAME_CAP, "--%s", arg->key->name);
         argv[n++] = name;
         if (arg->key->kind != CIM_PIPELINE_FLAG)
-            argv[n++] = arg->value;
+            argv[n++] = own_copy(&at, arg->value);
     }
     if (mode == CLI_PROGRESS_QUIET && (h->flags & RUN_STEP_QUIET))
         argv[n++] = "--quiet";
@@ -120,8 +146,15 @@ static int run_handler(const cim_pipeline_step *st, const char *store, cli_progr
 {
     const run_step_handler *h = st->command->payload;
     int argc = 0;
-    char *names = NULL;
-    char **argv = step_argv(st, store, mode, &argc, &names);
+    char *names = NULL, *values = NULL;
+    char **argv = step_argv(st, store, mode, &argc, &names, &values);
+    if (!argv || !names) {
+        free(argv);
+        free(names);
+        free(values);
+        fprintf(stderr, "cim: run: step '%s': out of memory\n", st->name);
+        return CLI_EXIT_INTERNAL;
+    }
     int saved = -1;
     fflush(stdout);
     if (hide_stdout) {
@@ -141,6 +174,7 @@ static int run_handler(const cim_pipeline_step *st, const char *store, cli_progr
     }
     free(argv);
     free(names);
+    free(values);
     return rc;
 }
 

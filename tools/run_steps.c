@@ -23,6 +23,11 @@ static const cim_pipeline_key ingest_keys[] = {
     {"source", SRC, REQ | POS}, {"layer", OUT, 0},    {"src-layer", T, 0}, {"s-srs", T, 0},
     {"encoding", T, 0},         {"where", T, 0},      {"oo", T, REP},      {"replace", F, 0},
     {"append", F, 0},           {"upsert", T, 0},     {"role", T, 0},      {"kind", T, 0},
+    {"georef", T, 0},
+    /* --kind sensor (cmd_ingest_sensor.c) */
+    {"sensor-field", T, 0},     {"time-field", T, 0}, {"tz", T, 0},        {"x-field", T, 0},
+    {"y-field", T, 0},          {"locations", IN, 0}, {"property-field", T, 0},
+    {"value-field", T, 0},      {"unit", T, REP},     {"attr-field", T, REP}, {"format", T, 0},
     {NULL, T, 0}};
 static const run_step_handler ingest_h = {{"ingest", NULL, NULL}, cmd_ingest, RUN_STEP_QUIET | RUN_STEP_PROGRESS};
 
@@ -43,8 +48,8 @@ static const run_step_handler indicators_h = {{"indicators", NULL, NULL}, cmd_in
 static const cim_pipeline_key redline_keys[] = {
     {"parcels", IN, REQ},   {"lines", IN, REQ},        {"level-field", T, 0}, {"level", T, 0},
     {"landuse-field", T, 0}, {"proposed-field", T, 0}, {"rules", SRC, 0},     {"lines-before", IN, 0},
-    {"protected", IN, 0},    {"out", OUT, 0},          {"replace", F, 0},     {"threads", T, 0},
-    {"strict", F, 0},        {NULL, T, 0}};
+    {"protected", IN, 0},    {"gfa-layer", IN, 0},     {"out", OUT, 0},       {"replace", F, 0},
+    {"threads", T, 0},       {"strict", F, 0},         {NULL, T, 0}};
 static const run_step_handler redline_h = {{"check", "redline", NULL}, cmd_check, RUN_STEP_QUIET};
 
 static const cim_pipeline_key siting_keys[] = {
@@ -53,7 +58,16 @@ static const cim_pipeline_key siting_keys[] = {
     {"replace", F, 0},     {"threads", T, 0},       {"strict", F, 0},      {NULL, T, 0}};
 static const run_step_handler siting_h = {{"check", "siting", NULL}, cmd_check, RUN_STEP_QUIET};
 
-/* Later commands (sensors, tiles, report) join here with their keys. */
+/* The tiles file is written, not a layer: an output PATH. */
+static const cim_pipeline_key tiles_keys[] = {
+    {"layer", IN, REQ},       {"output", PATH, REQ},          {"minzoom", T, 0},  {"maxzoom", T, 0},
+    {"fields", T, 0},         {"grid", T, 0},                 {"threads", T, 0},  {"max-tile-bytes", T, 0},
+    {"max-tile-features", T, 0}, {"buffer", T, 0},            {"preview", PATH, 0}, {NULL, T, 0}};
+static const run_step_handler tiles_h = {{"tiles", NULL, NULL}, cmd_tiles, RUN_STEP_QUIET | RUN_STEP_PROGRESS};
+
+/* Later commands join here with their keys. Not yet: cim sensors link |
+ * summarize | gaps, whose input is a sensor group (NAME_sensors, NAME_obs)
+ * rather than one catalogued layer, which the skipping cannot follow yet. */
 const cim_pipeline_command run_step_commands[] = {
     {"init", init_keys, 1, &init_h},
     {"ingest", ingest_keys, 0, &ingest_h},
@@ -61,5 +75,6 @@ const cim_pipeline_command run_step_commands[] = {
     {"indicators", indicators_keys, 0, &indicators_h},
     {"check redline", redline_keys, 0, &redline_h},
     {"check siting", siting_keys, 0, &siting_h},
+    {"tiles", tiles_keys, 0, &tiles_h},
 };
 const size_t run_step_command_count = sizeof run_step_commands / sizeof run_step_commands[0];

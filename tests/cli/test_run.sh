@@ -162,6 +162,24 @@ expect_eq "missing source: run logged failed" failed \
     "$(sql "$T/miss/s.cim" "SELECT status FROM cim_runs WHERE command = 'run'")"
 expect_eq "missing source: the steps before it done" "$n_roads" "$(sql "$T/miss/s.cim" 'SELECT count(*) FROM roads')"
 
+# The floor-area check and tiles as pipeline steps: IBL-04 from the
+# indicators layer, then tiles of the parcels; a second run skips both.
+cat >"$d/more.json" <<'EOF'
+{"store": "district.cim", "steps": [
+  {"name": "gfa_redline", "command": "check redline", "parcels": "parcels", "lines": "blocklines",
+   "gfa-layer": "indicators", "out": "gfa_result", "replace": true},
+  {"name": "tiles", "command": "tiles", "layer": "parcels,roads", "minzoom": 12, "maxzoom": 14,
+   "output": "district.mbtiles"}]}
+EOF
+expect_exit 0 -- "$CIM" run "$d/more.json" --json
+expect_eq "gfa + tiles: summary" "ok ok" "$(statuses)"
+expect_true "tiles written at z12-14" \
+    [ "$(sqlite3 "$d/district.mbtiles" "SELECT count(DISTINCT zoom_level) FROM tiles")" = 3 ]
+expect_eq "IBL-04 ran in the pipeline" 1 \
+    "$(sql "$store" "SELECT count(*) FROM cim_runs WHERE command = 'check redline' AND arguments LIKE '%--gfa-layer%indicators%'")"
+expect_exit 0 -- "$CIM" run "$d/more.json" --json
+expect_eq "gfa + tiles: unchanged, skipped" "skipped skipped" "$(statuses)"
+
 # A --strict check that finds violations stops the run with exit 1; its
 # result is stored (the check ran), the steps after it do not run.
 cat >"$d/strict.json" <<'EOF'
