@@ -10,8 +10,11 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 flags=(-g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root/formats/geojson" -I"$root/libcim" -I"$root/libcim/include")
-# Target: geojson (default) or step (the IFC/STEP reader, with GEOS).
+# Target: geojson (default), step (the IFC/STEP reader, with GEOS), pipeline
+# (cim run's file parser) or sensors (the CSV/JSON readers); the last two
+# against Debian's jansson.
 target=${1:-geojson}
+max_len=65536
 case $target in
 geojson)
     clang "${flags[@]}" "$root/tests/fuzz/fuzz_geojson.c" "$root"/formats/geojson/*.c \
@@ -21,10 +24,20 @@ step)
     clang "${flags[@]}" -DGEOS_USE_ONLY_R_API -I"$root/formats/ifc" "$root/tests/fuzz/fuzz_step.c" \
         "$root"/formats/ifc/*.c -lgeos_c -lm -o "$out/fuzz_$target"
     ;;
+pipeline)
+    clang "${flags[@]}" "$root/tests/fuzz/fuzz_pipeline.c" "$root/libcim/pipeline.c" "$root/libcim/error.c" \
+        -ljansson -o "$out/fuzz_$target"
+    max_len=16384
+    ;;
+sensors)
+    clang "${flags[@]}" -I"$root/formats/sensors" "$root/tests/fuzz/fuzz_sensors.c" "$root"/formats/sensors/*.c \
+        -ljansson -lm -o "$out/fuzz_$target"
+    max_len=16384
+    ;;
 *) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 mkdir -p "$out/corpus"
 cp "$root/tests/fuzz/corpus_$target/"* "$out/corpus/"
-"$out/fuzz_$target" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 -print_final_stats=1 \
+"$out/fuzz_$target" -max_total_time="$secs" -max_len="$max_len" -rss_limit_mb=1024 -print_final_stats=1 \
     "$out/corpus" 2>&1 | tail -30
 exit "${PIPESTATUS[0]}"
