@@ -2,7 +2,8 @@
 # Crash safety: `cim ingest` killed with SIGKILL at several points of a large
 # ingest leaves a store that passes PRAGMA integrity_check, whose catalogue
 # agrees with its tables, with the new layer absent and the old one whole;
-# the same ingest run again afterwards succeeds.
+# the same ingest run again afterwards succeeds. `cim tiles` killed mid-run
+# leaves the archive of an earlier run whole at its path.
 . "$(dirname "$0")/lib.sh"
 
 "$CIM" sample "$T/big" --parcels 60000 --days 0 --quiet
@@ -32,6 +33,30 @@ for delay in 0.05 0.3 0.6 0.9; do
     run "$CIM" ingest "$store" "$T/big/parcels.geojson" --layer big --quiet
     expect_eq "re-run after kill at ${delay}s exits 0" 0 "$RC"
     expect_eq "re-run count after kill at ${delay}s" "$big_n" "$(sql "$store" 'SELECT count(*) FROM big')"
+done
+
+# `cim tiles` killed mid-run: the archive a finished run wrote before stays
+# whole at its path (a new one is written under a temporary name and renamed),
+# and the store, which tiles only reads, is unchanged.
+tstore=$T/crash_0.05.cim
+"$CIM" tiles "$tstore" --layer big --minzoom 10 --maxzoom 12 -o "$T/t.pmtiles" --quiet
+whole=$(sha256sum <"$T/t.pmtiles")
+before=$(store_fingerprint "$tstore")
+for delay in 0.2 0.6 1.2; do
+    "$CIM" tiles "$tstore" --layer big,small --minzoom 10 --maxzoom 15 -o "$T/t.pmtiles" --quiet &
+    pid=$!
+    sleep "$delay"
+    kill -KILL "$pid" 2>/dev/null
+    if wait "$pid" 2>/dev/null; then
+        # Finished before the kill: the new archive is in place.
+        expect_true "tiles finished before the kill at ${delay}s: a PMTiles archive" \
+            [ "$(head -c 7 "$T/t.pmtiles")" = PMTiles ]
+        whole=$(sha256sum <"$T/t.pmtiles")
+    else
+        expect_eq "archive unchanged after kill at ${delay}s" "$whole" "$(sha256sum <"$T/t.pmtiles")"
+    fi
+    expect_unchanged "store after tiles killed at ${delay}s" "$tstore" "$before"
+    rm -rf "$T"/t.pmtiles.tmp-*
 done
 
 # `cim init` killed early leaves no half-made store at the path.
