@@ -11,8 +11,8 @@ trap 'rm -rf "$out"' EXIT
 flags=(-g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root/formats/geojson" -I"$root/libcim" -I"$root/libcim/include")
 # Target: geojson (default), step (the IFC/STEP reader, with GEOS), pipeline
-# (cim run's file parser) or sensors (the CSV/JSON readers); the last two
-# against Debian's jansson.
+# (cim run's file parser), sensors (the CSV/JSON readers; these two against
+# Debian's jansson) or mvt (the MVT encoder, a round trip).
 target=${1:-geojson}
 max_len=65536
 case $target in
@@ -32,6 +32,11 @@ pipeline)
 sensors)
     clang "${flags[@]}" -I"$root/formats/sensors" "$root/tests/fuzz/fuzz_sensors.c" "$root"/formats/sensors/*.c \
         -ljansson -lm -o "$out/fuzz_$target"
+    max_len=16384
+    ;;
+mvt)
+    clang "${flags[@]}" -I"$root/formats/mvt" "$root/tests/fuzz/fuzz_mvt.c" "$root"/formats/mvt/*.c \
+        -lz -o "$out/fuzz_$target"
     max_len=16384
     ;;
 *) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
