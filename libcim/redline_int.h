@@ -9,6 +9,7 @@
 
 #include <geos_c.h>
 
+#include "buf_int.h"
 #include "cim/redline.h"
 #include "error_int.h"
 
@@ -67,6 +68,37 @@ int rl_balance_compute(rl_balance *b, const rl_line *after, size_t nafter, const
 
 /* Computes every parcel's hits into job->outs (by task index). */
 int rl_overlay(rl_job *job, size_t threads);
+
+/* One finding of the checks, and the state of one cim_check_redline call
+ * (redline.c reads and writes, redline_findings.c judges). */
+typedef struct rl_finding {
+    int rule;            /* 1..6 */
+    cim_severity sev;
+    int64_t parcel_fid;  /* -1: a line-level finding */
+    int64_t line_fid;
+    char *message, *figures;
+} rl_finding;
+
+typedef struct rl_ctx {
+    cim_store *s;
+    const cim_redline_options *o;
+    cim_redline_params prm;
+    const char *level_field, *landuse_field, *proposed_field, *out;
+    char findings_name[160];
+    rl_job job;
+    cim_buf pblobs, lblobs;
+    rl_finding *f;
+    size_t nf, capf;
+    unsigned char *cand;       /* by parcel fid: its box meets a line's (NULL: read all) */
+    int64_t cand_max;
+    rl_line *before, *prot;    /* IBL-05: the lines before adjustment, protected land */
+    size_t nbefore, nprot;
+    cim_buf bblobs, pbuf;
+    cim_redline_result *res;
+} rl_ctx;
+
+/* Every rule's findings (IBL-01 to IBL-06) into c->f, from the overlay's hits. */
+int rl_findings(rl_ctx *c);
 
 /* IBL-04's floor areas (redline_gfa.c). rl_gfa_check: layer is a `cim
  * indicators` result for the parcel layer parcels. rl_gfa_read: gfa_m2 per
