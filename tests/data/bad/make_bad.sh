@@ -35,6 +35,9 @@
 #   sensor_text_value.csv like sensor_good.csv; line 4 has "n/a" in the numeric column PM10
 #   sensor_no_location.csv  line 4 names station S03 with empty lon/lat
 #   sensor_truncated.json a JSON array of observations cut inside its second item (line 3)
+#   ifc_truncated.ifc     tests/data/ifc/courtyard.ifc cut after 2500 bytes
+#   ifc_dangling.ifc      the same, #101's placement refers to #999, which is not defined
+#   ifc_cycle.ifc         the same, placements #61 -> #101 -> #61 form a cycle
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -42,6 +45,7 @@ if [ $# -ne 1 ]; then
     exit 2
 fi
 out=$1
+ifc_model=$(cd "$(dirname "$0")/../ifc" && pwd)/courtyard.ifc
 mkdir -p "$out"
 cd "$out"
 
@@ -187,3 +191,8 @@ printf '%s\n' "$sensor_head" '2019-01-01T00:00:00+08:00,S01,Futian,114.0579,22.5
     '2019-01-01T01:00:00+08:00,S03,Luohu,,,30,10' > sensor_no_location.csv
 printf '%s\n' '[' ' {"time": "2019-01-01T00:00:00+08:00", "station": "S01", "lon": 114.0579, "lat": 22.5431, "PM10": 35.5},' \
     ' {"time": "2019-01-01T00:00:00+08:00", "station": "S02", "lon": 113.93' > sensor_truncated.json
+
+# IFC (cim ingest FILE.ifc): broken copies of the hand-written model.
+head -c 2500 "$ifc_model" > ifc_truncated.ifc
+sed 's/#101=IFCLOCALPLACEMENT(#61,#11);/#101=IFCLOCALPLACEMENT(#61,#999);/' "$ifc_model" > ifc_dangling.ifc
+sed 's/#61=IFCLOCALPLACEMENT(#51,#11);/#61=IFCLOCALPLACEMENT(#101,#11);/' "$ifc_model" > ifc_cycle.ifc
