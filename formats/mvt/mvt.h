@@ -14,11 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct mvt_buf {
-    uint8_t *data;
-    size_t len, cap;
-} mvt_buf;
-void mvt_buf_free(mvt_buf *b);
+#include "bytes.h"
+
+/* The byte buffer of formats/bytes, shared with the PMTiles writer. */
+typedef cim_bytes mvt_buf;
+static inline void mvt_buf_free(mvt_buf *b)
+{
+    cim_bytes_free(b);
+}
 
 typedef enum { MVT_UNKNOWN = 0, MVT_POINT = 1, MVT_LINESTRING = 2, MVT_POLYGON = 3 } mvt_geom_type;
 
@@ -94,6 +97,9 @@ size_t mvt_layer_size(const mvt_layer *l);
 int mvt_tile_encode(mvt_buf *out, mvt_layer *const *layers, size_t n);
 
 /* gzip (RFC 1952) of in, replacing out's contents; level as zlib's. 0 or -1. */
-int mvt_gzip(mvt_buf *out, const uint8_t *in, size_t len, int level);
+static inline int mvt_gzip(mvt_buf *out, const uint8_t *in, size_t len, int level)
+{
+    return cim_bytes_gzip(out, in, len, level);
+}
 
 #endif

@@ -28,31 +28,6 @@ struct mvt_layer {
     mvt_buf scratch;
 };
 
-static int buf_reserve(mvt_buf *b, size_t n)
-{
-    if (b->len + n <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n)
-        cap *= 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d)
-        return -1;
-    b->data = d;
-    b->cap = cap;
-    return 0;
-}
-
-/* Writers assume room was reserved: a varint takes at most 10 bytes. */
-static void put_varint(mvt_buf *b, uint64_t v)
-{
-    while (v >= 0x80) {
-        b->data[b->len++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b->data[b->len++] = (uint8_t)v;
-}
-
 static size_t varint_size(uint64_t v)
 {
     size_t n = 1;
@@ -171,11 +146,11 @@ void mvt_layer_reset(mvt_layer *l)
 int64_t mvt_layer_key(mvt_layer *l, const char *key, size_t len)
 {
     mvt_buf *b = &l->keys.bytes;
-    if (buf_reserve(b, len + 12))
+    if (cim_bytes_reserve(b, len + 12))
         return -1;
     size_t off = b->len;
-    put_varint(b, TAG(3, WT_LEN));
-    put_varint(b, len);
+    cim_bytes_varint(b, TAG(3, WT_LEN));
+    cim_bytes_varint(b, len);
     put_bytes(b, key, len);
     return intern_commit(&l->keys, off);
 }
@@ -194,42 +169,42 @@ int64_t mvt_layer_value(mvt_layer *l, const mvt_value *v)
     case MVT_BOOL: inner = 2; break;
     default: return -1;
     }
-    if (buf_reserve(b, inner + 12))
+    if (cim_bytes_reserve(b, inner + 12))
         return -1;
     size_t off = b->len;
-    put_varint(b, TAG(4, WT_LEN));
-    put_varint(b, inner);
+    cim_bytes_varint(b, TAG(4, WT_LEN));
+    cim_bytes_varint(b, inner);
     switch (v->type) {
     case MVT_STRING:
-        put_varint(b, TAG(1, WT_LEN));
-        put_varint(b, v->s_len);
+        cim_bytes_varint(b, TAG(1, WT_LEN));
+        cim_bytes_varint(b, v->s_len);
         put_bytes(b, v->s, v->s_len);
         break;
     case MVT_FLOAT: {
         float f = (float)v->d;
-        put_varint(b, TAG(2, WT_32));
+        cim_bytes_varint(b, TAG(2, WT_32));
         put_bytes(b, &f, 4); /* little-endian hosts only (x86-64, arm64) */
         break;
     }
     case MVT_DOUBLE:
-        put_varint(b, TAG(3, WT_64));
+        cim_bytes_varint(b, TAG(3, WT_64));
         put_bytes(b, &v->d, 8);
         break;
     case MVT_INT:
-        put_varint(b, TAG(4, WT_VARINT));
-        put_varint(b, (uint64_t)v->i);
+        cim_bytes_varint(b, TAG(4, WT_VARINT));
+        cim_bytes_varint(b, (uint64_t)v->i);
         break;
     case MVT_UINT:
-        put_varint(b, TAG(5, WT_VARINT));
-        put_varint(b, v->u);
+        cim_bytes_varint(b, TAG(5, WT_VARINT));
+        cim_bytes_varint(b, v->u);
         break;
     case MVT_SINT:
-        put_varint(b, TAG(6, WT_VARINT));
-        put_varint(b, ((uint64_t)v->i << 1) ^ (uint64_t)(v->i >> 63));
+        cim_bytes_varint(b, TAG(6, WT_VARINT));
+        cim_bytes_varint(b, ((uint64_t)v->i << 1) ^ (uint64_t)(v->i >> 63));
         break;
     case MVT_BOOL:
-        put_varint(b, TAG(7, WT_VARINT));
-        put_varint(b, v->i ? 1 : 0);
+        cim_bytes_varint(b, TAG(7, WT_VARINT));
+        cim_bytes_varint(b, v->i ? 1 : 0);
         break;
     }
     return intern_commit(&l->values, off);
@@ -246,26 +221,26 @@ int mvt_layer_add(mvt_layer *l, const uint64_t *id, mvt_geom_type type, const ui
     size_t inner = (id ? 1 + varint_size(*id) : 0) + (ntags ? 1 + varint_size(tags_bytes) + tags_bytes : 0) + 2 +
                    1 + varint_size(geom_bytes) + geom_bytes;
     mvt_buf *b = &l->features;
-    if (buf_reserve(b, inner + 12))
+    if (cim_bytes_reserve(b, inner + 12))
         return -1;
-    put_varint(b, TAG(2, WT_LEN));
-    put_varint(b, inner);
+    cim_bytes_varint(b, TAG(2, WT_LEN));
+    cim_bytes_varint(b, inner);
     if (id) {
-        put_varint(b, TAG(1, WT_VARINT));
-        put_varint(b, *id);
+        cim_bytes_varint(b, TAG(1, WT_VARINT));
+        cim_bytes_varint(b, *id);
     }
     if (ntags) {
-        put_varint(b, TAG(2, WT_LEN));
-        put_varint(b, tags_bytes);
+        cim_bytes_varint(b, TAG(2, WT_LEN));
+        cim_bytes_varint(b, tags_bytes);
         for (size_t i = 0; i < ntags; i++)
-            put_varint(b, tags[i]);
+            cim_bytes_varint(b, tags[i]);
     }
-    put_varint(b, TAG(3, WT_VARINT));
-    put_varint(b, (uint64_t)type);
-    put_varint(b, TAG(4, WT_LEN));
-    put_varint(b, geom_bytes);
+    cim_bytes_varint(b, TAG(3, WT_VARINT));
+    cim_bytes_varint(b, (uint64_t)type);
+    cim_bytes_varint(b, TAG(4, WT_LEN));
+    cim_bytes_varint(b, geom_bytes);
     for (size_t i = 0; i < g->len; i++)
-        put_varint(b, g->cmd[i]);
+        cim_bytes_varint(b, g->cmd[i]);
     l->nfeatures++;
     return 0;
 }
@@ -289,22 +264,22 @@ int mvt_tile_encode(mvt_buf *out, mvt_layer *const *layers, size_t n)
         if (!l->nfeatures)
             continue;
         size_t body = mvt_layer_size(l), nl = strlen(l->name);
-        if (buf_reserve(out, body + 12))
+        if (cim_bytes_reserve(out, body + 12))
             return -1;
-        put_varint(out, TAG(3, WT_LEN));
-        put_varint(out, body);
-        put_varint(out, TAG(15, WT_VARINT));
-        put_varint(out, 2); /* MVT version 2 */
-        put_varint(out, TAG(1, WT_LEN));
-        put_varint(out, nl);
+        cim_bytes_varint(out, TAG(3, WT_LEN));
+        cim_bytes_varint(out, body);
+        cim_bytes_varint(out, TAG(15, WT_VARINT));
+        cim_bytes_varint(out, 2); /* MVT version 2 */
+        cim_bytes_varint(out, TAG(1, WT_LEN));
+        cim_bytes_varint(out, nl);
         put_bytes(out, l->name, nl);
         put_bytes(out, l->features.data, l->features.len);
         if (l->keys.bytes.len)
             put_bytes(out, l->keys.bytes.data, l->keys.bytes.len);
         if (l->values.bytes.len)
             put_bytes(out, l->values.bytes.data, l->values.bytes.len);
-        put_varint(out, TAG(5, WT_VARINT));
-        put_varint(out, l->extent);
+        cim_bytes_varint(out, TAG(5, WT_VARINT));
+        cim_bytes_varint(out, l->extent);
     }
     return 0;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bytes.h"
 #include "pmtiles.h"
 
 typedef struct entry {
@@ -18,10 +19,7 @@ typedef struct entry {
     uint32_t length, run_length;
 } entry;
 
-typedef struct bytes {
-    uint8_t *data;
-    size_t len, cap;
-} bytes;
+typedef cim_bytes bytes;
 
 struct pmtiles_writer {
     char *path, *data_path;
@@ -124,75 +122,31 @@ int pmtiles_writer_put(pmtiles_writer *w, uint8_t z, uint32_t x, uint32_t y, con
     return 0;
 }
 
-static int b_reserve(bytes *b, size_t n)
-{
-    if (b->len + n <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + n)
-        cap *= 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d)
-        return -1;
-    b->data = d;
-    b->cap = cap;
-    return 0;
-}
-
-static void b_varint(bytes *b, uint64_t v)
-{
-    while (v >= 0x80) {
-        b->data[b->len++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b->data[b->len++] = (uint8_t)v;
-}
-
-static int gzip(bytes *out, const uint8_t *in, size_t len)
-{
-    z_stream z = {0};
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return -1;
-    out->len = 0;
-    if (b_reserve(out, deflateBound(&z, (uLong)len) + 32)) {
-        deflateEnd(&z);
-        return -1;
-    }
-    z.next_in = (Bytef *)(uintptr_t)in;
-    z.avail_in = (uInt)len;
-    z.next_out = out->data;
-    z.avail_out = (uInt)out->cap;
-    int rc = deflate(&z, Z_FINISH);
-    out->len = z.total_out;
-    deflateEnd(&z);
-    return rc == Z_STREAM_END ? 0 : -1;
-}
-
 /* One directory: the count, then columns of tile id deltas, run lengths,
  * lengths and offsets (0 = right after the previous entry, else offset+1),
  * gzip-compressed into out. */
 static int serialize(bytes *out, const entry *e, size_t n)
 {
     bytes raw = {0};
-    if (b_reserve(&raw, 10 + n * 40)) /* four varints of at most 10 bytes */
+    if (cim_bytes_reserve(&raw, 10 + n * 40)) /* four varints of at most 10 bytes */
         return -1;
-    b_varint(&raw, n);
+    cim_bytes_varint(&raw, n);
     uint64_t last = 0;
     for (size_t i = 0; i < n; i++) {
-        b_varint(&raw, e[i].tile_id - last);
+        cim_bytes_varint(&raw, e[i].tile_id - last);
         last = e[i].tile_id;
     }
     for (size_t i = 0; i < n; i++)
-        b_varint(&raw, e[i].run_length);
+        cim_bytes_varint(&raw, e[i].run_length);
     for (size_t i = 0; i < n; i++)
-        b_varint(&raw, e[i].length);
+        cim_bytes_varint(&raw, e[i].length);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && e[i].offset == e[i - 1].offset + e[i - 1].length)
-            b_varint(&raw, 0);
+            cim_bytes_varint(&raw, 0);
         else
-            b_varint(&raw, e[i].offset + 1);
+            cim_bytes_varint(&raw, e[i].offset + 1);
     }
-    int rc = gzip(out, raw.data, raw.len);
+    int rc = cim_bytes_gzip(out, raw.data, raw.len, Z_DEFAULT_COMPRESSION);
     free(raw.data);
     return rc;
 }
@@ -209,7 +163,7 @@ static int roots_leaves(bytes *root, bytes *leaves, const entry *e, size_t n, si
     int rc = 0;
     for (size_t i = 0, k = 0; i < n && !rc; i += leaf_size, k++) {
         size_t m = n - i < leaf_size ? n - i : leaf_size;
-        if ((rc = serialize(&one, e + i, m)) || (rc = b_reserve(leaves, one.len)))
+        if ((rc = serialize(&one, e + i, m)) || (rc = cim_bytes_reserve(leaves, one.len)))
             break;
         r[k] = (entry){e[i].tile_id, leaves->len, (uint32_t)one.len, 0};
         memcpy(leaves->data + leaves->len, one.data, one.len);
@@ -262,7 +216,7 @@ int pmtiles_writer_finish(pmtiles_writer *w, const pmtiles_info *info, const cha
 {
     bytes root = {0}, leaves = {0}, meta = {0};
     int rc = -1;
-    if (directories(&root, &leaves, w->e, w->n) || gzip(&meta, (const uint8_t *)metadata, metadata_len)) {
+    if (directories(&root, &leaves, w->e, w->n) || cim_bytes_gzip(&meta, (const uint8_t *)metadata, metadata_len, Z_DEFAULT_COMPRESSION)) {
         fail(w, "out of memory building the directories");
         goto done;
     }

@@ -35,8 +35,8 @@ sensors)
     max_len=16384
     ;;
 mvt)
-    clang "${flags[@]}" -I"$root/formats/mvt" "$root/tests/fuzz/fuzz_mvt.c" "$root"/formats/mvt/*.c \
-        -lz -o "$out/fuzz_$target"
+    clang "${flags[@]}" -I"$root/formats/mvt" -I"$root/formats/bytes" "$root/tests/fuzz/fuzz_mvt.c" \
+        "$root"/formats/mvt/*.c "$root"/formats/bytes/*.c -lz -o "$out/fuzz_$target"
     max_len=16384
     ;;
 *) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
