@@ -2,6 +2,7 @@
  * union with its unary-union fallback, and the split into contiguous blocks
  * (union-find over an STRtree of the parcels). */
 #include "aggregate_int.h"
+#include "plane_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -111,19 +112,10 @@ static int make_block(cim_geos_io *io, GEOSGeometry **members, size_t n, cim_agg
 
 /* ---- contiguity ---- */
 
-static size_t uf_find(size_t *parent, size_t i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
 static void uf_union(size_t *parent, size_t a, size_t b)
 {
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
+    a = cim_uf_find(parent, a);
+    b = cim_uf_find(parent, b);
     if (a < b)
         parent[b] = a;
     else if (b < a)
@@ -213,7 +205,7 @@ static int link_parcels(GEOSContextHandle_t h, GEOSGeometry **geoms, size_t n, d
         int big = GEOSGetNumCoordinates_r(h, geoms[i]) > PREPARE_MIN_COORDS;
         for (size_t k = 0; k < hs.n; k++) {
             size_t j = hs.v[k];
-            if (uf_find(parent, i) == uf_find(parent, j))
+            if (cim_uf_find(parent, i) == cim_uf_find(parent, j))
                 continue; /* already one block: no test needed */
             if (big && !prep)
                 prep = GEOSPrepare_r(h, geoms[i]);
@@ -256,7 +248,7 @@ static int split_blocks(cim_geos_io *io, GEOSGeometry **geoms, size_t n, double 
         goto done;
     /* Blocks numbered by their lowest parcel (a root is its set's lowest index). */
     for (size_t i = 0; i < n; i++) {
-        size_t r = uf_find(parent, i);
+        size_t r = cim_uf_find(parent, i);
         double x, y;
         GEOSGeom_getXMin_r(h, geoms[i], &x);
         GEOSGeom_getYMin_r(h, geoms[i], &y);

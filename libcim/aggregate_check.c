@@ -13,6 +13,7 @@
  * bound: where floating point cannot decide, the answer is "unsure" and the
  * caller takes the GEOS path instead of trusting a guess. */
 #include "aggregate_int.h"
+#include "plane_int.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -349,15 +350,6 @@ static int touch_cmp(const void *pa, const void *pb)
     return a->ring < b->ring ? -1 : a->ring > b->ring;
 }
 
-static size_t uf_root(size_t *up, size_t i)
-{
-    while (up[i] != i) {
-        up[i] = up[up[i]];
-        i = up[i];
-    }
-    return i;
-}
-
 /* Fact 3: each polygon's interior is connected. Rings of one polygon that
  * touch at vertices form a graph (rings and touch points as nodes); a cycle
  * in it cuts the interior in two (a hole touching its shell twice, a chain
@@ -385,7 +377,7 @@ static int check_connected(const cim_agg_ring *rings, size_t nr, const size_t *p
         for (size_t k = i; k < j && rc == 1; k++) {
             if (k > i && t->v[k].ring == t->v[k - 1].ring)
                 continue; /* the same incidence again */
-            size_t a = uf_root(up, point), b = uf_root(up, t->v[k].ring);
+            size_t a = cim_uf_find(up, point), b = cim_uf_find(up, t->v[k].ring);
             if (a == b)
                 rc = 0;
             else

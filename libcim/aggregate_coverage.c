@@ -11,6 +11,7 @@
  * union the check cannot prove) gives no result and the caller falls back
  * to GEOS. */
 #include "aggregate_int.h"
+#include "plane_int.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -50,21 +51,11 @@ static int add_edge(edges *e, double ax, double ay, double bx, double by)
     return 0;
 }
 
-static double ring_area2(const double *xy, size_t n)
-{
-    /* Shoelace on coordinates relative to the first point (exact enough for
-     * metric coordinates of 10^6). */
-    double s = 0, x0 = xy[0], y0 = xy[1];
-    for (size_t i = 0; i + 1 < n; i++)
-        s += (xy[2 * i] - x0) * (xy[2 * i + 3] - y0) - (xy[2 * i + 2] - x0) * (xy[2 * i + 1] - y0);
-    return s;
-}
-
 int cim_agg_edges_ring(cim_agg_edges *e, const double *xy, size_t n, int hole)
 {
     if (n < 4)
         return -1;
-    double a = ring_area2(xy, n);
+    double a = cim_ring_area2(xy, n);
     if (a == 0)
         return -1;
     e->area2 += hole ? -fabs(a) : fabs(a);
@@ -251,7 +242,7 @@ static int ring_add(ring_list *rl, const double *xy, size_t n)
     rl->n++;
     memcpy(r->xy, xy, 2 * n * sizeof *r->xy);
     r->n = n;
-    r->area = ring_area2(r->xy, r->n);
+    r->area = cim_ring_area2(r->xy, r->n);
     r->minx = r->maxx = r->xy[0];
     r->miny = r->maxy = r->xy[1];
     for (size_t i = 1; i < r->n; i++) {

@@ -7,19 +7,12 @@
  * built for the general case) and a fifth of the check's time on the sample
  * district. Everything else goes to GEOS. */
 #include "redline_int.h"
+#include "plane_int.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-static double ring_area2(const double *xy, size_t n)
-{
-    double s = 0, x0 = xy[0], y0 = xy[1];
-    for (size_t i = 0; i + 1 < n; i++)
-        s += (xy[2 * i] - x0) * (xy[2 * i + 3] - y0) - (xy[2 * i + 2] - x0) * (xy[2 * i + 1] - y0);
-    return s;
-}
 
 int rl_convex_ring(rl_ring *r, GEOSContextHandle_t h, const GEOSGeometry *g, double tol)
 {
@@ -44,7 +37,7 @@ int rl_convex_ring(rl_ring *r, GEOSContextHandle_t h, const GEOSGeometry *g, dou
     }
     if (!GEOSCoordSeq_copyToBuffer_r(h, cs, r->xy, 0, 0))
         return 0;
-    double a = ring_area2(r->xy, n);
+    double a = cim_ring_area2(r->xy, n);
     if (!(a != 0))
         return 0;
     if (a < 0) /* counter-clockwise */
@@ -143,7 +136,7 @@ double rl_clip_convex(rl_ring *out, rl_ring *tmp, const rl_ring *subject, const 
         *tmp = t;
     }
     out->n = m;
-    double a = ring_area2(out->xy, m) / 2;
+    double a = cim_ring_area2(out->xy, m) / 2;
     if (!(a > 0)) {
         out->n = 0;
         return 0;

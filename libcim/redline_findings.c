@@ -4,6 +4,7 @@
  * IBL-05 the area balance (redline_balance.c) and IBL-06 contiguity. Each
  * finding carries a message for people and its figures as JSON. */
 #include "redline_int.h"
+#include "plane_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -252,13 +253,6 @@ static int gfa_share(rl_ctx *c)
     return rc;
 }
 
-static size_t uf_find(size_t *parent, size_t i)
-{
-    while (parent[i] != i)
-        i = parent[i] = parent[parent[i]];
-    return i;
-}
-
 /* IBL-06: lines within the gap of each other form one block; blocks under
  * the minimum area are reported. All tiers are dissolved together. */
 static int contiguity(rl_ctx *c)
@@ -289,7 +283,7 @@ static int contiguity(rl_ctx *c)
             const double *a = &box[4 * i], *b = &box[4 * j];
             if (a[0] - gap > b[2] || b[0] - gap > a[2] || a[1] - gap > b[3] || b[1] - gap > a[3])
                 continue;
-            size_t ri = uf_find(parent, i), rj = uf_find(parent, j);
+            size_t ri = cim_uf_find(parent, i), rj = cim_uf_find(parent, j);
             if (ri == rj)
                 continue;
             double d = 0;
@@ -308,11 +302,11 @@ static int contiguity(rl_ctx *c)
     }
     /* Blocks in the order of their first line (lines are in fid order). */
     for (size_t r = 0; !rc && r < n; r++) {
-        if (uf_find(parent, r) != r)
+        if (cim_uf_find(parent, r) != r)
             continue;
         size_t m = 0;
         for (size_t i = r; i < n; i++)
-            if (uf_find(parent, i) == r)
+            if (cim_uf_find(parent, i) == r)
                 members[m++] = i;
         c->res->blocks++;
         double area = 0;
