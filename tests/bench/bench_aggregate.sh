@@ -19,7 +19,7 @@ SCALE_GOAL=4.4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 # timed FILE CMD...: appends the command's wall-clock seconds to FILE, and its
 # CPU seconds (user + system) to FILE.cpu.
 timed() {

@@ -36,7 +36,7 @@ with open(out, 'w', encoding='latin-1') as f:
     f.write('ENDSEC;\nEND-ISO-10303-21;\n')
 PY
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 timed() { # OUT CMD...: appends "seconds peak_kib"
     local out=$1
     shift

@@ -29,7 +29,7 @@ REF="CREATE TABLE ref AS SELECT p.fid AS fid, count(*) AS n,
 FROM parcels p JOIN buildings b ON b.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'buildings'
   AND search_frame = p.geom) AND ST_Intersects(b.geom, p.geom) GROUP BY p.fid;"
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 timed() {
     local out=$1; shift
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null

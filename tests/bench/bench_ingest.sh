@@ -20,7 +20,7 @@ src=$work/src/parcels.geojson
 features=$(ogrinfo -ro -so -al "$src" | sed -n 's/^Feature Count: //p')
 echo "input: $src, $features polygons, $(du -m "$src" | cut -f1) MB"
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 
 # Runs a command, appends "seconds peak_kib" to a file.
 timed() {

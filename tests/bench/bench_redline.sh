@@ -21,7 +21,7 @@ SCALE_GOAL=4.4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 timed() { # FILE CMD...: appends the wall seconds; FILE.cpu gets user + system seconds
     local out=$1; shift
     /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >/dev/null

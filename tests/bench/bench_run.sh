@@ -18,7 +18,7 @@ RUNS=${CIM_BENCH_RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 timed() {
     local out=$1; shift
     /usr/bin/time -f "%e" -o "$work/time" "$@" >/dev/null

@@ -37,7 +37,7 @@ echo "input: long CSV of the Shenzhen air-quality readings, $readings readings, 
 "$CIM" init "$work/template.cim" --quiet
 "$CIM" ingest "$work/template.cim" "$DATA/shenzhen/air_stations.geojson" --layer stations --quiet
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 timed() {
     local out=$1; shift
     /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >/dev/null

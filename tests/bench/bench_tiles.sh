@@ -22,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 features=$(sqlite3 "$work/s.cim" "SELECT count(*) FROM parcels")
 echo "input: $features parcels in a cim store (EPSG:4547), zooms 10-14, $(nproc) CPUs"
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. "$(dirname "$0")/lib.sh"
 timed() {
     local out=$1; shift
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/last.out" 2>&1
