@@ -1,9 +1,9 @@
-/* init.c: library set-up: GDAL drivers, message capture, version. */
+/* init.c: library set-up and versions. GDAL is not set up here: it is
+ * loaded by the first command that reads a file through it (gdal_load.c). */
 #include "cim/common.h"
 #include "error_int.h"
+#include "gdal_api_int.h"
 
-#include <cpl_error.h>
-#include <gdal.h>
 #include <geos_c.h>
 #include <proj.h>
 #include <sqlite3.h>
@@ -12,11 +12,6 @@
 #include <stdio.h>
 
 static atomic_int init_count;
-
-static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum no, const char *msg)
-{
-    cim_gdal_error_handler((int)cls, (int)no, msg);
-}
 
 const char *cim_version(void)
 {
@@ -29,7 +24,7 @@ const char *cim_dependency_versions(void)
     if (!buf[0]) {
         PJ_INFO pi = proj_info();
         snprintf(buf, sizeof buf, "GDAL %s, PROJ %s, GEOS %s, SpatiaLite %s, SQLite %s",
-                 GDALVersionInfo("RELEASE_NAME"), pi.version, GEOSversion(), spatialite_version(),
+                 cim_gdal_load() == CIM_OK ? GDALVersionInfo("RELEASE_NAME") : "(cannot be loaded)", pi.version, GEOSversion(), spatialite_version(),
                  sqlite3_libversion());
     }
     return buf;
@@ -37,16 +32,12 @@ const char *cim_dependency_versions(void)
 
 int cim_init(void)
 {
-    if (atomic_fetch_add(&init_count, 1) == 0) {
-        /* GDAL prints nothing itself: every message reaches cim's error state. */
-        CPLSetErrorHandler(gdal_handler);
-        GDALAllRegister();
-    }
+    atomic_fetch_add(&init_count, 1);
     return CIM_OK;
 }
 
 void cim_shutdown(void)
 {
-    if (atomic_fetch_sub(&init_count, 1) == 1)
+    if (atomic_fetch_sub(&init_count, 1) == 1 && cim_gdal_loaded())
         CPLSetErrorHandler(NULL);
 }

@@ -3,7 +3,7 @@
 #ifndef CIM_SOURCE_CITYGML_INT_H
 #define CIM_SOURCE_CITYGML_INT_H
 
-#include <ogr_api.h>
+#include "gdal_api_int.h"
 
 #include "source_int.h"
 

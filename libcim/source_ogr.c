@@ -4,18 +4,13 @@
  * and gives GML and CSV columns real types without losing codes' leading zeros. */
 #include "source_int.h"
 
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <cpl_string.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf_int.h"
 #include "error_int.h"
+#include "gdal_api_int.h"
 #include "source_citygml_int.h"
 #include "wkb_int.h"
 
@@ -593,6 +588,9 @@ static int layer_names(GDALDatasetH ds, char *buf, size_t len)
 
 int cim_source_open_ogr(cim_source *src, const cim_ingest_options *opts)
 {
+    int rc = cim_gdal_load();
+    if (rc)
+        return rc;
     cim_gdal_error_reset();
     GDALDriverH drv = GDALIdentifyDriverEx(src->path, GDAL_OF_VECTOR, NULL, NULL);
     if (!drv)
@@ -626,7 +624,7 @@ int cim_source_open_ogr(cim_source *src, const cim_ingest_options *opts)
         if (opts->src_layer && strcmp(OGR_L_GetName(layer), opts->src_layer) != 0)
             continue;
         ogr_layer *ol = NULL;
-        int rc = make_layer(src, layer, opts, &ol);
+        rc = make_layer(src, layer, opts, &ol);
         src->layers[src->layer_count++] = &ol->base;
         if (rc)
             return rc;

@@ -147,4 +147,14 @@ expect_exit 2 -- "$CIM" info "$s"
 expect_exit 2 -- "$CIM" layers "$s" --bogus
 expect_unchanged "layers/info do not touch the store" "$s" "$before"
 
+# GDAL (some 110 shared libraries) is loaded only by commands that read a
+# file through it: the dynamic loader's own log says which objects it opened.
+gdal_loaded() { LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -c 'file=libgdal\.so' || true; }
+expect_eq "cim layers does not load GDAL" 0 "$(gdal_loaded "$CIM" layers "$s")"
+expect_eq "cim query does not load GDAL" 0 "$(gdal_loaded "$CIM" query "$s" "SELECT 1")"
+new_store g.cim
+expect_true "ingest of a CSV loads GDAL" test "$(gdal_loaded "$CIM" ingest "$T/g.cim" "$T/codes.csv" --quiet)" -ge 1
+expect_eq "the CSV read through the loaded GDAL" "$(sql "$s" "SELECT count(*) FROM codes")" \
+    "$(sql "$T/g.cim" "SELECT count(*) FROM codes")"
+
 finish
