@@ -147,9 +147,9 @@ int svg_map_point(svg_map *m, double x, double y, double r, const char *fill, co
 {
     double px, py;
     svg_map_project(m, x, y, &px, &py);
-    int rc = svg_printf(&m->body, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.1f\" fill=\"%s\" stroke=\"#333\">", px * SVG_UNITS,
+    int rc = svg_printf(&m->points, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.1f\" fill=\"%s\" stroke=\"#333\">", px * SVG_UNITS,
                         py * SVG_UNITS, r * SVG_UNITS, fill ? fill : "#333");
     if (!rc && title)
-        rc = svg_printf(&m->body, "<title>") || svg_escape(&m->body, title) || svg_printf(&m->body, "</title>");
-    return rc || svg_printf(&m->body, "</circle>\n");
+        rc = svg_printf(&m->points, "<title>") || svg_escape(&m->points, title) || svg_printf(&m->points, "</title>");
+    return rc || svg_printf(&m->points, "</circle>\n");
 }

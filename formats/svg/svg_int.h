@@ -15,6 +15,7 @@ struct svg_map {
     double scale;             /* pixels per metre */
     double ox, oy;            /* page position of (bbox minx, bbox maxy) */
     cim_bytes body;           /* shapes so far */
+    cim_bytes points;         /* dots, drawn over the shapes (and never inside an open path) */
     char *shape_title;
     double *scratch;
     size_t scratch_cap;       /* points */

@@ -35,6 +35,7 @@ void svg_map_free(svg_map *m)
     if (!m)
         return;
     cim_bytes_free(&m->body);
+    cim_bytes_free(&m->points);
     free(m->shape_title);
     free(m->scratch);
     for (size_t i = 0; i < m->nlegend; i++) {
@@ -140,14 +141,16 @@ char *svg_map_finish(svg_map *m, size_t *len)
                         "<rect class=\"map-area\" x=\"0.5\" y=\"0.5\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\" "
                         "stroke=\"#888\"/>\n<g transform=\"scale(%g)\" stroke-linejoin=\"round\">\n",
                         m->width, total_h, m->width, total_h, m->width - 1, m->height - 1, 1.0 / SVG_UNITS);
-    /* stroke widths are given in pixels: scale them with the group */
-    rc = rc || cim_bytes_reserve(&b, m->body.len + 1);
+    /* stroke widths were multiplied by SVG_UNITS when each shape began (see
+     * svg_map_shape_begin), so the shapes are copied verbatim */
+    rc = rc || cim_bytes_reserve(&b, m->body.len + m->points.len + 1);
     if (!rc) {
-        /* every stroke-width in the body is multiplied by SVG_UNITS when the
-         * shape began (see svg_map_shape_begin), so the copy is verbatim */
         if (m->body.len)
             memcpy(b.data + b.len, m->body.data, m->body.len);
         b.len += m->body.len;
+        if (m->points.len)
+            memcpy(b.data + b.len, m->points.data, m->points.len);
+        b.len += m->points.len;
     }
     rc = rc || svg_printf(&b, "</g>\n") || scale_bar(m, &b) || north_arrow(m, &b) || legend(m, &b) ||
          svg_printf(&b, "</svg>\n");
