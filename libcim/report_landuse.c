@@ -269,7 +269,8 @@ static int report_polygons(lu_ctx *c, rp_doc *d, double *tot_area, int64_t *tot_
             area_cells(m2, ha, mu, area[k]);
             rp_fixed(sh, parea > 0 ? area[k] / parea : NAN, RP_SHARE_DECIMALS);
             snprintf(n, sizeof n, "%lld", (long long)count[k]);
-            const char *cells[9] = {fidtxt, name_copy, cls, industrial(cls) ? "1" : "0", n, m2, ha, mu, sh};
+            const char *ind_cell = c->field ? (industrial(cls) ? "1" : "0") : NULL;
+            const char *cells[9] = {fidtxt, name_copy, cls, ind_cell, n, m2, ha, mu, sh};
             rc = rp_row_add(rows, cells);
             covered += area[k];
             nfeat += count[k];
@@ -367,7 +368,7 @@ static int run(lu_ctx *c, rp_doc *d)
         area_cells(m2, ha, mu, tot_area[k]);
         rp_fixed(sh, covered > 0 ? tot_area[k] / covered : NAN, RP_SHARE_DECIMALS);
         snprintf(n, sizeof n, "%lld", (long long)tot_count[k]);
-        const char *cells[7] = {cls, industrial(cls) ? "1" : "0", n, m2, ha, mu, sh};
+        const char *cells[7] = {cls, c->field ? (industrial(cls) ? "1" : "0") : NULL, n, m2, ha, mu, sh};
         rc = rp_row_add(classes, cells);
     }
     char m2[48], ha[48], mu[48], sh[48];
@@ -408,7 +409,7 @@ static int run(lu_ctx *c, rp_doc *d)
                             : sqlite3_mprintf("SELECT geom, NULL, NULL FROM \"%w\" ORDER BY fid", o->layer);
         char *by = c->by_name ? sqlite3_mprintf("SELECT geom, NULL, \"%w\" FROM \"%w\" ORDER BY fid", c->by_name, o->by)
                               : sqlite3_mprintf("SELECT geom, NULL, 'fid ' || fid FROM \"%w\" ORDER BY fid", o->by);
-        rp_map_layer ml[2] = {{lu, 0, c->field ? NULL : "features "}, {by, 1, NULL}};
+        rp_map_layer ml[2] = {{lu, 0, c->field ? NULL : "features"}, {by, 1, NULL}};
         double box[4];
         const char *ext[1] = {o->by};
         if (!lu || !by)

@@ -62,6 +62,13 @@ static int draw_blob(draw_ctx *c, cim_buf *wkb, const void *blob, size_t len)
     return c->rc ? -1 : 0;
 }
 
+/* "prefix class (count)"; a NULL class is "(none)", or just the prefix */
+static void legend_label(char *out, size_t n, const rp_map_layer *l, const char *cls, size_t count)
+{
+    const char *p = l->legend_prefix ? l->legend_prefix : "";
+    snprintf(out, n, "%s%s (%zu)", p, cls ? cls : *p ? "" : "(none)", count);
+}
+
 static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *l)
 {
     sqlite3_stmt *st = NULL;
@@ -96,8 +103,7 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
                 rc = rp_oom();
             if (!rc && !first) {
                 char label[320];
-                snprintf(label, sizeof label, "%s%s (%zu)", l->legend_prefix ? l->legend_prefix : "",
-                         cls ? cls : "(none)", count);
+                legend_label(label, sizeof label, l, cls, count);
                 rp_color(color, cls);
                 if (svg_map_legend(c->m, color, label))
                     rc = rp_oom();
@@ -124,8 +130,7 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
         rc = rp_oom();
     if (!rc && !first && !l->outline) {
         char label[320], color[8];
-        snprintf(label, sizeof label, "%s%s (%zu)", l->legend_prefix ? l->legend_prefix : "", cls ? cls : "(none)",
-                 count);
+        legend_label(label, sizeof label, l, cls, count);
         rp_color(color, cls);
         if (svg_map_legend(c->m, color, label))
             rc = rp_oom();
