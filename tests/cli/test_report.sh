@@ -171,4 +171,15 @@ expect_eq "siting: a row per control layer in conflict" "$(sql "$S" "SELECT coun
 expect_eq "sensors: every summary row" "$(sql "$S" "SELECT count(*) FROM air_daily")" \
     "$(json_get "$T/sensors.json" "len(d['tables'][0]['rows'])")"
 expect_unchanged "the sample store only read" "$S" "$BEFORE"
+
+# ---- a report step in a pipeline (the nightly job writes its reports) ----
+cat >"$T/p.json" <<'EOF2'
+{"store": "d.cim", "steps": [
+ {"name": "landuse_report", "command": "report", "kind": "landuse", "layer": "parcels", "by": "blocklines",
+  "output": "p_landuse.csv"},
+ {"name": "redline_report", "command": "report", "kind": "redline", "layer": "rl", "output": "p_redline.html"}]}
+EOF2
+expect_exit 0 -- "$CIM" run "$T/p.json" --quiet
+expect_true "pipeline: the CSV equals the command's" cmp "$T/p_landuse.csv" "$T/lu.csv"
+expect_true "pipeline: the HTML written" grep -q 'class="map"' "$T/p_redline.html"
 finish
