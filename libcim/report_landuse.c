@@ -67,8 +67,67 @@ static int polygon_layer(const cim_layer_info *li, const char *what)
     return CIM_OK;
 }
 
+/* Marks the land-use features whose index box meets the box of a --by
+ * polygon (both layers' R*Trees), so the others are never decoded: a few
+ * districts of a city-wide layer touch a small part of it. Leaves mark NULL
+ * (read everything) without usable indexes. */
+static int mark_candidates(lu_ctx *c, unsigned char **mark, int64_t *maxfid)
+{
+    char lidx[200], bidx[200];
+    snprintf(lidx, sizeof lidx, "idx_%s_geom", c->o->layer);
+    snprintf(bidx, sizeof bidx, "idx_%s_geom", c->o->by);
+    *mark = NULL;
+    if (!cim_store_table_exists(c->s, lidx) || !cim_store_table_exists(c->s, bidx))
+        return CIM_OK;
+    char *sql = sqlite3_mprintf("SELECT max(fid), (SELECT count(*) FROM \"%w\" WHERE geom IS NOT NULL), "
+                                "(SELECT count(*) FROM \"%w\") FROM \"%w\"",
+                                c->o->by, bidx, c->o->layer);
+    sqlite3_stmt *st = NULL;
+    int rc = sql ? sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc)
+        return CIM_OK;
+    int ok = sqlite3_step(st) == SQLITE_ROW;
+    *maxfid = ok ? sqlite3_column_int64(st, 0) : 0;
+    /* every --by polygon must be in its index, or a district would miss parcels */
+    ok = ok && sqlite3_column_int64(st, 1) == sqlite3_column_int64(st, 2);
+    sqlite3_finalize(st);
+    if (!ok || *maxfid <= 0 || *maxfid > 200000000)
+        return CIM_OK;
+    sql = sqlite3_mprintf("SELECT DISTINCT l.pkid FROM \"%w\" b, \"%w\" l WHERE l.xmax >= b.xmin AND "
+                          "l.xmin <= b.xmax AND l.ymax >= b.ymin AND l.ymin <= b.ymax",
+                          bidx, lidx);
+    rc = sql ? sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc)
+        return CIM_OK; /* not R*Trees of the expected shape: read everything */
+    unsigned char *m = calloc((size_t)*maxfid + 1, 1);
+    if (!m) {
+        sqlite3_finalize(st);
+        return rp_oom();
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id >= 0 && id <= *maxfid)
+            m[id] = 1;
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) {
+        free(m);
+        return cim_store_sqlite_error(c->s, lidx);
+    }
+    *mark = m;
+    return CIM_OK;
+}
+
 static int read_features(lu_ctx *c)
 {
+    unsigned char *mark = NULL;
+    int64_t maxfid = 0;
+    int mrc = mark_candidates(c, &mark, &maxfid);
+    if (mrc)
+        return mrc;
     char *sql = c->field ? sqlite3_mprintf("SELECT fid, \"%w\", geom FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid",
                                            c->field, c->o->layer)
                          : sqlite3_mprintf("SELECT fid, NULL, geom FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid",
@@ -82,6 +141,9 @@ static int read_features(lu_ctx *c)
     char **raw = NULL; /* class text per feature, until indexed */
     rc = CIM_OK;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t fid = sqlite3_column_int64(st, 0);
+        if (mark && (fid < 0 || fid > maxfid || !mark[fid]))
+            continue;
         if (c->nf == cap) {
             cap = cap ? 2 * cap : 1024;
             lu_feature *f = realloc(c->f, cap * sizeof *f);
@@ -109,6 +171,7 @@ static int read_features(lu_ctx *c)
             rc = rp_oom();
     }
     sqlite3_finalize(st);
+    free(mark);
     /* distinct classes, sorted */
     if (!rc && c->nf) {
         c->classes = malloc(c->nf * sizeof *c->classes);

@@ -78,6 +78,18 @@ static char *field_list(const cim_layer_info *li, const char *prefix)
     return (char *)b.data;
 }
 
+/* The result layer on the map, from sql (geom, class, title; freed here),
+ * framed by the layer's extent. */
+static int layer_map(rp_doc *d, cim_store *s, const cim_report_options *o, char *sql, const char *prefix)
+{
+    rp_map_layer ml[1] = {{sql, 0, prefix}};
+    const char *ext[1] = {o->layer};
+    double box[4];
+    int rc = !sql ? rp_oom() : rp_extent(s, ext, 1, box) ? rp_map_draw(d, s, box, ml, 1, o->map_width) : CIM_OK;
+    sqlite3_free(sql);
+    return rc;
+}
+
 static int redline(rp_doc *d, cim_store *s, const cim_layer_info *li, const cim_report_options *o)
 {
     char findings[160];
@@ -156,18 +168,13 @@ static int siting(rp_doc *d, cim_store *s, const cim_report_options *o)
     d->findings = (int64_t)conflicts;
     rc = rc || rp_figure_add(d, "conflicts", "Control layers in conflict", 1, "%zu", conflicts);
     rc = rc || severity_figures(d, t, "layers");
-    char *parts = sqlite3_mprintf("SELECT geom, severity, layer || ': ' || rule FROM \"%w\" ORDER BY "
-                                  RP_SEVERITY_ORDER("severity") ", fid",
-                                  o->layer);
-    rp_map_layer ml[1] = {{parts, 0, "severity: "}};
-    const char *ext[1] = {o->layer};
-    double box[4];
-    if (!rc && !parts)
-        rc = rp_oom();
-    else if (!rc && rp_extent(s, ext, 1, box))
-        rc = rp_map_draw(d, s, box, ml, 1, o->map_width);
-    sqlite3_free(parts);
-    return rc;
+    if (rc)
+        return rc;
+    return layer_map(d, s, o,
+                     sqlite3_mprintf("SELECT geom, severity, layer || ': ' || rule FROM \"%w\" ORDER BY "
+                                     RP_SEVERITY_ORDER("severity") ", fid",
+                                     o->layer),
+                     "severity: ");
 }
 
 /* violation when any limit check failed, ok when one passed and none
@@ -200,16 +207,11 @@ static int indicators(rp_doc *d, cim_store *s, const cim_layer_info *li, const c
     rc = rc || rp_figure_add(d, "violations", "Parcels over a limit (FAR, coverage or height)", 1, "%zu", v);
     rc = rc || rp_figure_add(d, "within_limits", "Parcels within their limits", 1, "%zu", ok);
     rc = rc || rp_figure_add(d, "no_limit", "Parcels without a limit", 1, "%zu", t->t.nrows - v - ok);
-    char *parts = sqlite3_mprintf("SELECT geom, " IND_STATUS " AS k, NULL FROM \"%w\" ORDER BY k, fid", o->layer);
-    rp_map_layer ml[1] = {{parts, 0, NULL}};
-    const char *ext[1] = {o->layer};
-    double box[4];
-    if (!rc && !parts)
-        rc = rp_oom();
-    else if (!rc && rp_extent(s, ext, 1, box))
-        rc = rp_map_draw(d, s, box, ml, 1, o->map_width);
-    sqlite3_free(parts);
-    return rc;
+    if (rc)
+        return rc;
+    return layer_map(d, s, o,
+                     sqlite3_mprintf("SELECT geom, " IND_STATUS " AS k, NULL FROM \"%w\" ORDER BY k, fid", o->layer),
+                     NULL);
 }
 
 static int sensors(rp_doc *d, cim_store *s, const cim_layer_info *li, const cim_report_options *o)
