@@ -76,6 +76,7 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
         return cim_store_sqlite_error(s, "map");
     cim_buf wkb = {0};
     char *cls = NULL;
+    char color[8] = "#222222"; /* the current class's (points are drawn in it) */
     int open = 0, rc = CIM_OK, first = 1;
     size_t count = 0;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
@@ -85,7 +86,6 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
         const char *title = (const char *)sqlite3_column_text(st, 2);
         if (!blob)
             continue;
-        char color[8];
         if (l->outline) {
             rc = svg_map_shape_begin(c->m, NULL, "#222222", 1.2, title) ? rp_oom() : CIM_OK;
             c->fill = "#222222";
@@ -104,7 +104,6 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
             if (!rc && !first) {
                 char label[320];
                 legend_label(label, sizeof label, l, cls, count);
-                rp_color(color, cls);
                 if (svg_map_legend(c->m, color, label))
                     rc = rp_oom();
             }
@@ -120,7 +119,6 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
                 rc = rp_oom();
             open = !rc;
         }
-        c->fill = NULL;
         if (!rc && draw_blob(c, &wkb, blob, len) < 0)
             rc = rp_oom();
         count++;
@@ -129,9 +127,8 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
     if (open && !rc && svg_map_shape_end(c->m))
         rc = rp_oom();
     if (!rc && !first && !l->outline) {
-        char label[320], color[8];
+        char label[320];
         legend_label(label, sizeof label, l, cls, count);
-        rp_color(color, cls);
         if (svg_map_legend(c->m, color, label))
             rc = rp_oom();
     }
