@@ -142,8 +142,15 @@ int rp_map_draw(rp_doc *d, cim_store *s, const double bbox[4], const rp_map_laye
 {
     if (!d->draw_map)
         return CIM_OK;
+    /* one point (or a vertical/horizontal line) has no area: 100 m around it */
+    double box[4] = {bbox[0], bbox[1], bbox[2], bbox[3]};
+    for (int k = 0; k < 2; k++)
+        if (box[k + 2] - box[k] < 1) {
+            box[k] -= 50;
+            box[k + 2] += 50;
+        }
     draw_ctx c = {0};
-    c.m = svg_map_new(bbox, width > 0 ? width : 900);
+    c.m = svg_map_new(box, width > 0 ? width : 900);
     if (!c.m)
         return rp_note(d, "no map: the layers have no extent");
     int rc = CIM_OK;

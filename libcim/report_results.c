@@ -241,9 +241,101 @@ static int sensors(rp_doc *d, cim_store *s, const cim_layer_info *li, const cim_
     return rc;
 }
 
+/* A cim_table (text cells) as a report table; a column is numeric when
+ * every non-null cell is a number. */
+static rp_table *table_from(rp_doc *d, const char *id, const char *title, const cim_table *ct)
+{
+    unsigned char *num = calloc(ct->ncols ? ct->ncols : 1, 1);
+    if (!num) {
+        rp_oom();
+        return NULL;
+    }
+    for (size_t c = 0; c < ct->ncols; c++) {
+        num[c] = 1;
+        for (size_t r = 0; r < ct->nrows && num[c]; r++) {
+            const char *v = ct->cells[r * ct->ncols + c];
+            char *end = NULL;
+            if (v && (!*v || (strtod(v, &end), *end) || !strpbrk(v, "0123456789")))
+                num[c] = 0;
+        }
+    }
+    rp_table *t = rp_table_add(d, id, title, ct->ncols, (const char *const *)ct->cols, num);
+    free(num);
+    for (size_t r = 0; t && r < ct->nrows; r++)
+        if (rp_row_add(t, (const char *const *)ct->cells + r * ct->ncols))
+            return NULL;
+    return t;
+}
+
+/* A sensor group (NAME_sensors + NAME_obs, as `cim ingest --kind sensor`
+ * writes it): its gaps (days without a reading) first, then its daily
+ * summaries, from the sensors module's read-only queries; the sensors on
+ * the map by whether they have gaps. */
+static int sensor_group(rp_doc *d, cim_store *s, const cim_report_options *o)
+{
+    cim_sensors_summary_options so = CIM_SENSORS_SUMMARY_OPTIONS_INIT;
+    so.every = CIM_PERIOD_DAY;
+    cim_table *gaps = NULL, *sum = NULL;
+    int rc = cim_sensors_gaps(&gaps, s, o->layer, &so);
+    if (!rc)
+        rc = cim_sensors_summarize(&sum, s, o->layer, &so);
+    rp_table *tg = rc ? NULL : table_from(d, "gaps", "Gaps: days without any reading (UTC)", gaps);
+    rp_table *ts = tg ? table_from(d, "summaries", "Daily summaries (UTC)", sum) : NULL;
+    if (!rc && !ts)
+        rc = CIM_EINTERNAL;
+    if (!rc) {
+        d->findings = (int64_t)gaps->nrows;
+        rc = rp_figure_add(d, "gaps", "Gaps (runs of days without a reading)", 1, "%zu", gaps->nrows);
+        rc = rc || rp_figure_add(d, "summary_rows", "Daily summary rows", 1, "%zu", sum->nrows);
+    }
+    /* the sensors with a gap, as an SQL list */
+    cim_buf in = {0};
+    for (size_t r = 0; !rc && gaps && r < gaps->nrows; r++) {
+        char *q = sqlite3_mprintf("%s%Q", in.len ? "," : "", gaps->cells[r * gaps->ncols]);
+        if (!q || cim_buf_reserve(&in, strlen(q) + 1))
+            rc = rp_oom();
+        else
+            cim_buf_put(&in, q, strlen(q));
+        sqlite3_free(q);
+    }
+    char sensors[200];
+    snprintf(sensors, sizeof sensors, "%s_sensors", o->layer);
+    if (!rc && !cim_buf_reserve(&in, 1)) {
+        in.data[in.len] = 0;
+        char *sql = sqlite3_mprintf("SELECT geom, CASE WHEN sensor IN (%s) THEN 'warning' ELSE 'ok' END AS k, sensor "
+                                    "FROM \"%w\" ORDER BY k, fid",
+                                    in.len ? (const char *)in.data : "NULL", sensors);
+        rp_map_layer ml[1] = {{sql, 0, "gaps: "}};
+        const char *ext[1] = {sensors};
+        double box[4];
+        if (!sql)
+            rc = rp_oom();
+        else if (rp_extent(s, ext, 1, box))
+            rc = rp_map_draw(d, s, box, ml, 1, o->map_width);
+        sqlite3_free(sql);
+    }
+    if (!rc)
+        rc = rp_note(d, "Sensors with a gap are drawn as warning, the others as ok. Days are UTC days.");
+    cim_buf_free(&in);
+    cim_table_free(gaps);
+    cim_table_free(sum);
+    return rc;
+}
+
 int rp_results(rp_doc *d, cim_store *s, const cim_report_options *o)
 {
     cim_layer_info *li = NULL;
+    if (o->kind == CIM_REPORT_SENSORS && o->layer) {
+        char group[200];
+        snprintf(group, sizeof group, "%s_sensors", o->layer);
+        if (!cim_store_table_exists(s, o->layer) && cim_layer_info_get(&li, s, group) == CIM_OK && li->kind &&
+            !strcmp(li->kind, "sensor")) {
+            cim_layer_info_free(li);
+            return sensor_group(d, s, o);
+        }
+        cim_layer_info_free(li);
+        li = NULL;
+    }
     int rc = rp_layer_require(s, o->layer, "result", &li);
     if (rc)
         return rc;

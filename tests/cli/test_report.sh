@@ -170,6 +170,18 @@ expect_eq "siting: a row per control layer in conflict" "$(sql "$S" "SELECT coun
     "$(json_get "$T/siting.json" "len(d['tables'][0]['rows'])")"
 expect_eq "sensors: every summary row" "$(sql "$S" "SELECT count(*) FROM air_daily")" \
     "$(json_get "$T/sensors.json" "len(d['tables'][0]['rows'])")"
+# a sensor group: its gaps first (A read on Jan 1 and 3: Jan 2 missing; B only on
+# Jan 1 of the group's Jan 1-3: Jan 2-3), then daily summaries; the sensors on the map
+for f in json csv html; do
+    expect_exit 0 -- "$CIM" report "$S" --kind sensors --layer air -o "$T/group.$f" --quiet
+done
+expect_true "sensor group: forms agree, schema valid" "$PYTHON" "$VALIDATE" "$SCHEMA" "$T/group.json" "$T/group.csv" \
+    "$T/group.html"
+expect_eq "sensor group: gaps by hand" "A 2026-01-02 2026-01-02 1|B 2026-01-02 2026-01-03 2" \
+    "$(json_get "$T/group.json" "'|'.join(' '.join(str(x) for x in r) for r in d['tables'][0]['rows'])")"
+expect_eq "sensor group: daily means" "A 2026-01-01 10.0|A 2026-01-03 30.0|B 2026-01-01 5.0" \
+    "$(json_get "$T/group.json" "'|'.join('%s %s %s' % (r[0], r[2], r[4]) for r in d['tables'][1]['rows'])")"
+expect_eq "sensor group: both sensors on the map" 2 "$(grep -o '</circle>' "$T/group.html" | wc -l)"
 expect_unchanged "the sample store only read" "$S" "$BEFORE"
 
 # ---- a report step in a pipeline (the nightly job writes its reports) ----
