@@ -266,6 +266,21 @@ static void area_cells(char m2[48], char ha[48], char mu[48], double a)
     rp_fixed(mu, a / RP_M2_PER_MU, RP_MU_DECIMALS);
 }
 
+/* A row of class k: [by_fid, by_name,] class, industrial, features, m², ha,
+ * 亩, share of whole. poly NULL: the per-class table (no polygon columns). */
+static int class_row(const lu_ctx *c, rp_table *t, const char *const poly[2], size_t k, double area, int64_t count,
+                     double whole)
+{
+    const char *cls = k < c->ncls ? c->classes[k] : NULL;
+    char m2[48], ha[48], mu[48], sh[48], n[32];
+    area_cells(m2, ha, mu, area);
+    rp_fixed(sh, whole > 0 ? area / whole : NAN, RP_SHARE_DECIMALS);
+    snprintf(n, sizeof n, "%lld", (long long)count);
+    const char *cells[9] = {poly ? poly[0] : NULL, poly ? poly[1] : NULL, cls,
+                            c->field ? (industrial(cls) ? "1" : "0") : NULL, n, m2, ha, mu, sh};
+    return rp_row_add(t, poly ? cells : cells + 2);
+}
+
 static int report_polygons(lu_ctx *c, rp_doc *d, double *tot_area, int64_t *tot_count, double *sum_poly)
 {
     size_t nk = c->ncls + 1;
@@ -328,13 +343,8 @@ static int report_polygons(lu_ctx *c, rp_doc *d, double *tot_area, int64_t *tot_
             if (!count[k])
                 continue;
             const char *cls = k < c->ncls ? c->classes[k] : NULL;
-            char m2[48], ha[48], mu[48], sh[48], n[32];
-            area_cells(m2, ha, mu, area[k]);
-            rp_fixed(sh, parea > 0 ? area[k] / parea : NAN, RP_SHARE_DECIMALS);
-            snprintf(n, sizeof n, "%lld", (long long)count[k]);
-            const char *ind_cell = c->field ? (industrial(cls) ? "1" : "0") : NULL;
-            const char *cells[9] = {fidtxt, name_copy, cls, ind_cell, n, m2, ha, mu, sh};
-            rc = rp_row_add(rows, cells);
+            const char *poly[2] = {fidtxt, name_copy};
+            rc = class_row(c, rows, poly, k, area[k], count[k], parea);
             covered += area[k];
             nfeat += count[k];
             tot_area[k] += area[k];
@@ -426,13 +436,7 @@ static int run(lu_ctx *c, rp_doc *d)
     for (size_t k = 0; !rc && k < nk; k++) {
         if (!tot_count[k])
             continue;
-        const char *cls = k < c->ncls ? c->classes[k] : NULL;
-        char m2[48], ha[48], mu[48], sh[48], n[32];
-        area_cells(m2, ha, mu, tot_area[k]);
-        rp_fixed(sh, covered > 0 ? tot_area[k] / covered : NAN, RP_SHARE_DECIMALS);
-        snprintf(n, sizeof n, "%lld", (long long)tot_count[k]);
-        const char *cells[7] = {cls, c->field ? (industrial(cls) ? "1" : "0") : NULL, n, m2, ha, mu, sh};
-        rc = rp_row_add(classes, cells);
+        rc = class_row(c, classes, NULL, k, tot_area[k], tot_count[k], covered);
     }
     char m2[48], ha[48], mu[48], sh[48];
     if (!rc) {
