@@ -470,19 +470,27 @@ static int run(lu_ctx *c, rp_doc *d)
     if (!rc && !c->by_name)
         rc = rp_note(d, "Layer '%s' has no text field to name its polygons: they are named by fid.", o->by);
     /* the map: land use by class, the polygons outlined on top */
-    if (!rc) {
-        char *lu = c->field ? sqlite3_mprintf("SELECT geom, \"%w\", NULL FROM \"%w\" ORDER BY \"%w\", fid", c->field,
-                                              o->layer, c->field)
-                            : sqlite3_mprintf("SELECT geom, NULL, NULL FROM \"%w\" ORDER BY fid", o->layer);
+    double box[4];
+    const char *ext[1] = {o->by};
+    if (!rc && d->draw_map && rp_extent(c->s, ext, 1, box)) {
+        /* only the land use in the map's frame (a district of a city-wide
+         * layer draws its own parcels, not the city's) when there is an index */
+        char idx[200], *frame = NULL;
+        snprintf(idx, sizeof idx, "idx_%s_geom", o->layer);
+        frame = cim_store_table_exists(c->s, idx)
+                    ? sqlite3_mprintf("WHERE fid IN (SELECT pkid FROM \"%w\" WHERE xmax >= %.17g AND xmin <= %.17g "
+                                      "AND ymax >= %.17g AND ymin <= %.17g)",
+                                      idx, box[0], box[2], box[1], box[3])
+                    : sqlite3_mprintf("%s", "");
+        char *lu = !frame ? NULL
+                   : c->field ? sqlite3_mprintf("SELECT geom, \"%w\", NULL FROM \"%w\" %s ORDER BY \"%w\", fid",
+                                                c->field, o->layer, frame, c->field)
+                              : sqlite3_mprintf("SELECT geom, NULL, NULL FROM \"%w\" %s ORDER BY fid", o->layer, frame);
         char *by = c->by_name ? sqlite3_mprintf("SELECT geom, NULL, \"%w\" FROM \"%w\" ORDER BY fid", c->by_name, o->by)
                               : sqlite3_mprintf("SELECT geom, NULL, 'fid ' || fid FROM \"%w\" ORDER BY fid", o->by);
         rp_map_layer ml[2] = {{lu, 0, c->field ? NULL : "features"}, {by, 1, NULL}};
-        double box[4];
-        const char *ext[1] = {o->by};
-        if (!lu || !by)
-            rc = rp_oom();
-        else if (rp_extent(c->s, ext, 1, box))
-            rc = rp_map_draw(d, c->s, box, ml, 2, o->map_width);
+        rc = !lu || !by ? rp_oom() : rp_map_draw(d, c->s, box, ml, 2, o->map_width);
+        sqlite3_free(frame);
         sqlite3_free(lu);
         sqlite3_free(by);
     }

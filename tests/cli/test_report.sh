@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cim report: land use per polygon on hand-built squares (areas worked out by
-# hand, a name with <script> and & escaped), the sample district's land use
+# hand, a name with <script>, &, quotes and a comma escaped and CSV-quoted), the sample district's land use
 # per block line against SpatiaLite's ST_Area(ST_Intersection()) GROUP BY on
 # the same store (1e-6 relative), the check/indicator/sensor reports against
 # SQL counts on the result layers, the three forms carrying the same cells
@@ -21,7 +21,7 @@ HDR='{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:
 # two districts of 200 x 100 m side by side
 {
     echo "$HDR"
-    sq '{"name":"福田 <script>alert(1)</script> & co"}' 0 0 200 100; echo ,
+    sq '{"name":"福田 <script>alert(1)</script> & \"co\", ltd"}' 0 0 200 100; echo ,
     sq '{"name":"南山"}' 200 0 400 100
     echo ']}'
 } >"$T/districts.geojson"
@@ -43,8 +43,8 @@ BEFORE=$(store_fingerprint "$s")
 expect_exit 0 -- "$CIM" report "$s" --kind landuse --layer lu --by districts -o "$T/h.csv"
 expect_stdout_contains "4 rows"
 expect_eq "rows: by, class, industrial, count, m², ha, 亩, share" \
-"1,福田 <script>alert(1)</script> & co,M1+W1,1,1,10000.00,1.0000,15.00,0.5000
-1,福田 <script>alert(1)</script> & co,R2,0,1,5000.00,0.5000,7.50,0.2500
+"1,\"福田 <script>alert(1)</script> & \"\"co\"\", ltd\",M1+W1,1,1,10000.00,1.0000,15.00,0.5000
+1,\"福田 <script>alert(1)</script> & \"\"co\"\", ltd\",R2,0,1,5000.00,0.5000,7.50,0.2500
 2,南山,M0,1,1,10000.00,1.0000,15.00,0.5000
 2,南山,R2,0,1,5000.00,0.5000,7.50,0.2500" "$(tail -n +2 "$T/h.csv" | tr -d '\r' | sort)"
 expect_eq "CSV header after a UTF-8 BOM" "efbbbf by_fid,by_name,class,industrial,features,area_m2,area_ha,area_mu,share" \
@@ -57,7 +57,7 @@ expect_eq "per polygon: area, covered, industrial" "1 20000.0 15000.0 10000.0 0.
 expect_exit 0 -- "$CIM" report "$s" --kind landuse --layer lu --by districts -o "$T/h.html"
 expect_true "JSON valid against the schema; CSV and HTML tables equal the JSON's" \
     "$PYTHON" "$VALIDATE" "$SCHEMA" "$T/h.json" "$T/h.csv" "$T/h.html"
-expect_true "HTML: the name escaped" grep -qF '福田 &lt;script&gt;alert(1)&lt;/script&gt; &amp; co' "$T/h.html"
+expect_true "HTML: the name escaped" grep -qF '福田 &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;co&quot;, ltd' "$T/h.html"
 expect_eq "HTML: no script element at all" 0 "$(grep -ci '<script' "$T/h.html")"
 expect_eq "HTML: no external reference" 0 "$(grep -ciE '(src|href)="(https?:)?//' "$T/h.html")"
 expect_true "HTML: charset, CJK font stack, print CSS, thead, a map with even-odd paths" \
@@ -67,9 +67,9 @@ for want in '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft Ya
     expect_true "HTML has $want" grep -qF "$want" "$T/h.html"
 done
 # --field with a layer without the default field; a layer without any: counts and areas only
-expect_exit 0 -- "$CIM" report "$s" --kind landuse --layer lu --field kind --by districts -o "$T/k.csv" --quiet
-expect_eq "--field kind" "1,a,10000.00|1,b,5000.00|2,b,5000.00|2,c,10000.00" \
-    "$(tail -n +2 "$T/k.csv" | tr -d '\r' | cut -d, -f1,3,6 | sort | paste -sd'|')"
+expect_exit 0 -- "$CIM" report "$s" --kind landuse --layer lu --field kind --by districts -o "$T/k.json" --quiet
+expect_eq "--field kind" "1,a,10000.0|1,b,5000.0|2,b,5000.0|2,c,10000.0" \
+    "$(json_get "$T/k.json" "'|'.join('%d,%s,%s' % (r[0], r[2], float(r[5])) for r in d['tables'][0]['rows'])")"
 expect_exit 0 -- "$CIM" report "$s" --kind landuse --layer districts --by lu -o "$T/n.json" --quiet
 expect_eq "no land-use field: areas and counts, said so" "3 True" \
     "$(json_get "$T/n.json" "'%d %s' % (len(d['tables'][0]['rows']), any('no land-use field' in n for n in d['notes']))")"
