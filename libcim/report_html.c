@@ -15,7 +15,7 @@
 static const char *const css =
     "@page{size:A4;margin:14mm}\n"
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif;"
-    "color:#222;margin:24px auto;max-width:960px;line-height:1.45}\n"
+    "color:#222;margin:24px auto;max-width:960px;line-height:1.45;overflow-wrap:anywhere}\n"
     "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}\n"
     ".meta{color:#666;font-size:13px;margin:0 0 16px}\n"
     ".figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:8px;margin:0 0 16px}\n"
@@ -24,7 +24,7 @@ static const char *const css =
     ".map svg{max-width:100%;height:auto;font-family:inherit}\n"
     ".notes{font-size:13px;color:#444}\n"
     "table{border-collapse:collapse;font-size:12px;width:100%}\n"
-    "th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}\n"
+    "th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}\n"
     "th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
     "td.sev-error,td.sev-fail,td.sev-violation{background:#f8d0d0}\n"
     "td.sev-needs_approval,td.sev-conditional{background:#fde0c2}td.sev-warning{background:#fbefb5}\n"
