@@ -17,6 +17,8 @@ packages=(
     clang libclang-rt-14-dev
     # tiles: chromium for the MapLibre GL JS render test
     chromium
+    # reports: CJK fonts so the report screenshots show Chinese
+    fonts-noto-cjk
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -17,6 +17,7 @@ static const cli_command commands[] = {
     {"sensors", cmd_sensors, "sensor layers: link to polygons/buildings, summarize, list gaps"},
     {"check", cmd_check, "planning checks: redline (industrial block lines), siting (多规合一)"},
     {"run", cmd_run, "run a pipeline file: the nightly job in one command, unchanged steps skipped"},
+    {"report", cmd_report, "reports as HTML with a map, CSV or JSON: land use, checks, indicators, sensors"},
     {"tiles", cmd_tiles, "vector tiles (MVT) of store layers: MBTiles, PMTiles or a directory"},
 };
 

@@ -65,6 +65,14 @@ static const cim_pipeline_key tiles_keys[] = {
     {"max-tile-features", T, 0}, {"buffer", T, 0},            {"preview", PATH, 0}, {NULL, T, 0}};
 static const run_step_handler tiles_h = {{"tiles", NULL, NULL}, cmd_tiles, RUN_STEP_QUIET | RUN_STEP_PROGRESS};
 
+/* The report file is written, not a layer: an output PATH; the store is only
+ * read. */
+static const cim_pipeline_key report_keys[] = {
+    {"kind", T, REQ},     {"layer", IN, REQ},  {"field", T, 0},     {"by", IN, 0},
+    {"by-field", T, 0},   {"title", T, 0},     {"map-width", T, 0}, {"output", PATH, REQ},
+    {NULL, T, 0}};
+static const run_step_handler report_h = {{"report", NULL, NULL}, cmd_report, RUN_STEP_QUIET};
+
 /* Later commands join here with their keys. Not yet: cim sensors link |
  * summarize | gaps, whose input is a sensor group (NAME_sensors, NAME_obs)
  * rather than one catalogued layer, which the skipping cannot follow yet. */
@@ -76,5 +84,6 @@ const cim_pipeline_command run_step_commands[] = {
     {"check redline", redline_keys, 0, &redline_h},
     {"check siting", siting_keys, 0, &siting_h},
     {"tiles", tiles_keys, 0, &tiles_h},
+    {"report", report_keys, 0, &report_h},
 };
 const size_t run_step_command_count = sizeof run_step_commands / sizeof run_step_commands[0];

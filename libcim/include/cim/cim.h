@@ -12,6 +12,7 @@
 #include "query.h"
 #include "sensors.h"
 #include "redline.h"
+#include "report.h"
 #include "siting.h"
 #include "tiles.h"
 #include "store.h"
