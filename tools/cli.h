@@ -39,6 +39,7 @@ int cmd_check(int argc, char **argv);
 int cmd_check_siting(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tiles(int argc, char **argv);
+int cmd_tiles3d(int argc, char **argv);
 
 /* Prints "cim: <what>: <why>" from libcim's last error and returns the exit
  * code for its class. */

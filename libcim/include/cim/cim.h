@@ -14,6 +14,7 @@
 #include "redline.h"
 #include "siting.h"
 #include "tiles.h"
+#include "tiles3d.h"
 #include "store.h"
 
 #endif
