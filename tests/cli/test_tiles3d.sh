@@ -149,4 +149,15 @@ expect_exit 0 -- "$CIM" tiles3d "$s" --layer buildings -o "$T/3d" --quiet
 expect_true "a good run replaces it (default leaf size: one tile)" \
     test "$(find "$T/3d/t" -name '*.glb' | wc -l)" -lt "$(find "$T/3d1/t" -name '*.glb' | wc -l)"
 
+# --- a pipeline step (cim run): written, then skipped while the layer is unchanged
+cat >"$T/p.json" <<'EOF'
+{"store": "s.cim", "steps": [
+  {"name": "b3d", "command": "tiles3d", "layer": "buildings", "output": "p3d", "fields": "building_id"}]}
+EOF
+expect_exit 0 -- "$CIM" run "$T/p.json" --json
+expect_eq "pipeline step ran" ok "$(json_get "$OUT" "d['steps'][0]['status']")"
+expect_true "pipeline step wrote the tileset" test -s "$T/p3d/tileset.json"
+expect_exit 0 -- "$CIM" run "$T/p.json" --json
+expect_eq "pipeline step skipped when unchanged" skipped "$(json_get "$OUT" "d['steps'][0]['status']")"
+
 finish
