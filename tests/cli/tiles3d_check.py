@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tiles3d_check.py DIR EXPECTED.csv: checks a 3D Tiles tileset written by
+"""tiles3d_check.py DIR EXPECTED.csv [ID_PROPERTY]: checks a 3D Tiles tileset written by
 cim tiles3d, independently of cim's code path.
 
 Structure: every tile's region lies inside its parent's; geometricError
@@ -10,7 +10,7 @@ to longitude/latitude/height by PROJ's cs2cs (EPSG:4978 -> EPSG:4979), lies
 inside its tile's region.
 
 Buildings (EXPECTED.csv: id|area|height|lon|lat from SpatiaLite): per
-feature id of the GLBs, looked up in the property table's 'building_id'
+feature id of the GLBs, looked up in the property table's ID_PROPERTY (building_id)
 column, the roof area (triangles with an up normal), the height (roof minus
 floor) and the ECEF roof centroid through cs2cs must match the footprint's
 area, height and centroid (within 0.1 %, 1 cm, 1 m).
@@ -78,6 +78,7 @@ def cs2cs(points):
 
 def main():
     root_dir, expected_csv = sys.argv[1], sys.argv[2]
+    id_name = sys.argv[3] if len(sys.argv) > 3 else 'building_id'
     ts = json.load(open(os.path.join(root_dir, 'tileset.json')))
     report = {'bad_nesting': 0, 'bad_error_order': 0, 'missing_content': 0, 'outside_region': 0,
               'vertices': 0, 'contents': 0}
@@ -123,7 +124,7 @@ def main():
         idx = accessor(doc, bin_, prim['indices'])
         meta = doc['extensions']['EXT_structural_metadata']
         table = meta['propertyTables'][prim['extensions']['EXT_mesh_features']['featureIds'][0]['propertyTable']]
-        ids = strings(doc, bin_, table, 'building_id')
+        ids = strings(doc, bin_, table, id_name)
         max_features = max(max_features, table['count'])
 
         def to_ecef(x, y, z):
