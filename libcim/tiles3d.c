@@ -279,7 +279,8 @@ int cim_tiles3d_build(cim_tiles3d_stats *out, cim_store *store, const char *dir,
             for (int k = 0; k < 4; k++)
                 st.bounds[k] = tree.nodes[0].region[k] / 0.017453292519943296;
         st.seconds = now_seconds() - t0;
-        rc = progress(o, 1, "done");
+        if (o->progress) /* the tileset is in place: too late to cancel */
+            o->progress(1, "done", o->progress_payload);
     }
     if (rc && info)
         cim_error_prefix("tiles3d of layer '%s'", o->layer);

@@ -36,19 +36,6 @@ static const char *const help =
     "Example: cim tiles3d sz.cim --layer buildings --fields name,storeys -o www/3d\n"
     "         (serve www/ over HTTP and load www/3d/tileset.json in CesiumJS)\n";
 
-/* Splits a comma list in place into a NULL-terminated array. */
-static const char **split(char *s, size_t *n)
-{
-    size_t cap = 1;
-    for (const char *p = s; *p; p++)
-        cap += *p == ',';
-    const char **v = calloc(cap + 1, sizeof *v);
-    *n = 0;
-    for (char *tok = strtok(s, ","); v && tok; tok = strtok(NULL, ","))
-        v[(*n)++] = tok;
-    return v;
-}
-
 static void print_summary(const cim_tiles3d_stats *st, const char *out, int json)
 {
     if (json) {
@@ -132,7 +119,7 @@ int cmd_tiles3d(int argc, char **argv)
     if (!o.storeys_field != !(o.storey_height > 0))
         return cli_usage_error("tiles3d", "--storeys-field and --storey-height go together");
     size_t nf = 0;
-    const char **fv = fields ? split(fields, &nf) : NULL;
+    const char **fv = fields ? cli_split_list(fields, &nf) : NULL;
     if (fields && (!fv || !nf)) {
         free(fv);
         return cli_usage_error("tiles3d", "--fields: give field names separated by commas");
