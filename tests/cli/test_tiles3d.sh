@@ -116,6 +116,12 @@ expect_eq "storeys x 3 m fills missing heights; the rest are skipped (SQL)" \
     "$(sql "$s" "SELECT count(*) FROM buildings WHERE coalesce(height_m, 0) <= 0 AND coalesce(storeys, 0) <= 0")" \
     "$(json_get "$OUT" "d['skipped_no_height']")"
 
+# --- --base-field lifts each building: the root region's heights span min(base) .. max(base + height)
+expect_exit 0 -- "$CIM" tiles3d "$s" --layer buildings -o "$T/3b" --base-field storeys --quiet
+read -r lo hi <<<"$(sql "$s" "SELECT min(coalesce(storeys, 0)) - 0.01, max(coalesce(storeys, 0) + height_m) + 0.01 FROM buildings WHERE height_m > 0" | tr '|' ' ')"
+expect_near "root region's lowest base: min(storeys) (SQL)" "$lo" "$(json_get "$T/3b/tileset.json" "d['root']['boundingVolume']['region'][4]")" 1e-9
+expect_near "root region's highest roof: max(storeys + height_m) (SQL)" "$hi" "$(json_get "$T/3b/tileset.json" "d['root']['boundingVolume']['region'][5]")" 1e-9
+
 # --- the same files for any thread count
 expect_exit 0 -- "$CIM" tiles3d "$s" --layer buildings -o "$T/3d1" --max-features-per-tile 200 --threads 1 --quiet
 expect_true "--threads 1 and the default write identical tilesets" diff -r "$T/3d" "$T/3d1"
