@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: a 3D Tiles tileset of about 100,000 sample-district buildings
-# (`cim sample --parcels 47000`; footprints with height_m), `cim tiles3d`
+# (`cim sample --parcels 50000`; footprints with height_m), `cim tiles3d`
 # (read, triangulate, extrude, ECEF frames, GLB + property tables, tileset)
 # against the nearest peer Debian has: GDAL writing just the 2D footprints
 # with their attributes, reprojected to EPSG:4326, as GeoJSON
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 CIM=${CIM:-$(dirname "$0")/../../build/tools/cim}
-PARCELS=${CIM_BENCH_PARCELS:-47000}
+PARCELS=${CIM_BENCH_PARCELS:-50000}
 RUNS=${CIM_BENCH_RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
