@@ -29,7 +29,19 @@ struct gltf_earcut {
     node **queue;
     size_t queue_cap;
     int oom;
+    uint64_t steps;           /* what is left of this polygon's step budget */
 };
+
+/* Every loop step spends one unit of a budget far above what any polygon
+ * needs (ear clipping is at worst cubic in its points); garbage that would
+ * keep the passes cycling stops there and triangulates to nothing. */
+static int budget(gltf_earcut *e)
+{
+    if (!e->steps)
+        return 0;
+    e->steps--;
+    return 1;
+}
 
 gltf_earcut *gltf_earcut_new(void)
 {
@@ -134,25 +146,32 @@ static node *linked_list(gltf_earcut *e, const double *xy, size_t start, size_t 
     return last;
 }
 
-/* Removes duplicate and collinear points. */
-static node *filter_points(node *start, node *end)
+/* Removes duplicate and collinear points (earcut 3's sweep): without end
+ * (or end == start) the whole ring, lapping until nothing is removable;
+ * with end only the window from start to end around a new cut, re-checking
+ * the predecessor after each removal. */
+static node *filter_points(gltf_earcut *e, node *start, node *end)
 {
     if (!start)
         return start;
+    int full = !end || end == start;
     if (!end)
         end = start;
     node *p = start;
     int again;
     do {
         again = 0;
-        if (!p->steiner && (equals(p, p->next) || area(p->prev, p, p->next) == 0)) {
+        if (!budget(e))
+            break;
+        if (p != p->next && !p->steiner && (equals(p, p->next) || area(p->prev, p, p->next) == 0)) {
+            if (full || p == end)
+                end = p->prev; /* pull the stop back past the removal */
             remove_node(p);
-            p = end = p->prev;
-            if (p == p->next)
-                break;
+            p = p->prev;
             again = 1;
-        } else {
+        } else if (full || p != end) {
             p = p->next;
+            again = !full;
         }
     } while (again || p != end);
     return end;
@@ -276,8 +295,8 @@ static node *cure_local_intersections(gltf_earcut *e, node *start)
             p = start = b;
         }
         p = p->next;
-    } while (p != start);
-    return filter_points(p, NULL);
+    } while (p != start && budget(e));
+    return filter_points(e, p, NULL);
 }
 
 static void earcut_linked(gltf_earcut *e, node *ear, int pass);
@@ -287,11 +306,11 @@ static void split_earcut(gltf_earcut *e, node *start)
     node *a = start;
     do {
         node *b = a->next->next;
-        while (b != a->prev) {
+        while (b != a->prev && budget(e)) {
             if (a->i != b->i && is_valid_diagonal(a, b)) {
                 node *c = split_polygon(e, a, b);
-                a = filter_points(a, a->next);
-                c = filter_points(c, c->next);
+                a = filter_points(e, a, a->next);
+                c = filter_points(e, c, c->next);
                 earcut_linked(e, a, 0);
                 earcut_linked(e, c, 0);
                 return;
@@ -299,7 +318,7 @@ static void split_earcut(gltf_earcut *e, node *start)
             b = b->next;
         }
         a = a->next;
-    } while (a != start);
+    } while (a != start && budget(e));
 }
 
 static void earcut_linked(gltf_earcut *e, node *ear, int pass)
@@ -307,7 +326,7 @@ static void earcut_linked(gltf_earcut *e, node *ear, int pass)
     if (!ear)
         return;
     node *stop = ear;
-    while (ear->prev != ear->next) {
+    while (ear->prev != ear->next && budget(e)) {
         node *prev = ear->prev, *next = ear->next;
         if (is_ear(ear)) {
             push_tri(e, prev->i, ear->i, next->i);
@@ -319,9 +338,9 @@ static void earcut_linked(gltf_earcut *e, node *ear, int pass)
         ear = next;
         if (ear == stop) {
             if (pass == 0)
-                earcut_linked(e, filter_points(ear, NULL), 1);
+                earcut_linked(e, filter_points(e, ear, NULL), 1);
             else if (pass == 1)
-                earcut_linked(e, cure_local_intersections(e, filter_points(ear, NULL)), 2);
+                earcut_linked(e, cure_local_intersections(e, filter_points(e, ear, NULL)), 2);
             else
                 split_earcut(e, ear);
             break;
@@ -415,8 +434,8 @@ static node *eliminate_holes(gltf_earcut *e, const double *xy, const uint32_t *r
         if (!bridge)
             continue;
         node *rev = split_polygon(e, bridge, e->queue[i]);
-        filter_points(rev, rev->next);
-        outer = filter_points(bridge, bridge->next);
+        filter_points(e, rev, rev->next);
+        outer = filter_points(e, bridge, bridge->next);
     }
     return outer;
 }
@@ -449,6 +468,7 @@ int gltf_earcut_run(gltf_earcut *e, const double *xy, const uint32_t *ring_n, si
         e->queue = q;
         e->queue_cap = nrings;
     }
+    e->steps = 1000 + 64 * (uint64_t)n * n;
     double ox = xy[0], oy = xy[1];
     node *outer = linked_list(e, xy, 0, ring_n[0], 1, ox, oy);
     if (!outer || outer->next == outer->prev)
@@ -458,6 +478,10 @@ int gltf_earcut_run(gltf_earcut *e, const double *xy, const uint32_t *ring_n, si
     earcut_linked(e, outer, 0);
     if (e->oom)
         return -1;
+    if (!e->steps) {
+        e->ntri = 0; /* gave up: nothing rather than a partial roof */
+        return 0;
+    }
     /* ear clipping keeps the ring's sense, which is counter-clockwise for
      * the outer ring here; a split can leave a zero-area sliver either way,
      * so each triangle is checked and turned counter-clockwise */
