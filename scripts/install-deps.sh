@@ -32,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # npm packages the tests check cim's output against (tests/node/package.json,
 # pinned in its lock file): web-ifc for IFC, pmtiles, @mapbox/vector-tile and
-# MapLibre GL JS for tiles. Node and npm come from Debian when the machine
+# MapLibre GL JS for tiles, gltf-validator and CesiumJS for 3D Tiles. Node and npm come from Debian when the machine
 # has none (a NodeSource node brings its own npm, which Debian's npm package
 # would conflict with). Reinstalled when the lock file changes.
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -118,3 +118,15 @@ void cli_json_str(FILE *out, const char *s)
     }
     fputc('"', out);
 }
+
+const char **cli_split_list(char *s, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    const char **v = calloc(cap + 1, sizeof *v);
+    *n = 0;
+    for (char *tok = strtok(s, ","); v && tok; tok = strtok(NULL, ","))
+        v[(*n)++] = tok;
+    return v;
+}

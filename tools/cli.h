@@ -40,6 +40,7 @@ int cmd_check_siting(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tiles(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_tiles3d(int argc, char **argv);
 
 /* Prints "cim: <what>: <why>" from libcim's last error and returns the exit
  * code for its class. */
@@ -88,6 +89,10 @@ int cli_run_begin(cli_run *run, const char *command, const char *store_path, cli
                   char **argv);
 /* Ends the progress line, closes the store, frees the command line. */
 void cli_run_end(cli_run *run);
+
+/* Splits a comma list in place into a NULL-terminated array (caller frees
+ * the array, not the strings); empty items are dropped. NULL when out of memory. */
+const char **cli_split_list(char *s, size_t *n);
 
 /* Writes s as a JSON string literal (null for NULL). */
 void cli_json_str(FILE *out, const char *s);

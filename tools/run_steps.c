@@ -73,6 +73,13 @@ static const cim_pipeline_key report_keys[] = {
     {NULL, T, 0}};
 static const run_step_handler report_h = {{"report", NULL, NULL}, cmd_report, RUN_STEP_QUIET};
 
+/* The 3D tileset is a directory written, not a layer: an output PATH. */
+static const cim_pipeline_key tiles3d_keys[] = {
+    {"layer", IN, REQ},         {"output", PATH, REQ},  {"height-field", T, 0},          {"base-field", T, 0},
+    {"storeys-field", T, 0},    {"storey-height", T, 0}, {"fields", T, 0},               {"max-features-per-tile", T, 0},
+    {"threads", T, 0},          {NULL, T, 0}};
+static const run_step_handler tiles3d_h = {{"tiles3d", NULL, NULL}, cmd_tiles3d, RUN_STEP_QUIET | RUN_STEP_PROGRESS};
+
 /* Later commands join here with their keys. Not yet: cim sensors link |
  * summarize | gaps, whose input is a sensor group (NAME_sensors, NAME_obs)
  * rather than one catalogued layer, which the skipping cannot follow yet. */
@@ -85,5 +92,6 @@ const cim_pipeline_command run_step_commands[] = {
     {"check siting", siting_keys, 0, &siting_h},
     {"tiles", tiles_keys, 0, &tiles_h},
     {"report", report_keys, 0, &report_h},
+    {"tiles3d", tiles3d_keys, 0, &tiles3d_h},
 };
 const size_t run_step_command_count = sizeof run_step_commands / sizeof run_step_commands[0];

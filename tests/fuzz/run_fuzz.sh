@@ -12,7 +12,8 @@ flags=(-g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sa
        -I"$root/formats/geojson" -I"$root/libcim" -I"$root/libcim/include")
 # Target: geojson (default), step (the IFC/STEP reader, with GEOS), pipeline
 # (cim run's file parser), sensors (the CSV/JSON readers; these two against
-# Debian's jansson) or mvt (the MVT encoder, a round trip).
+# Debian's jansson), mvt (the MVT encoder, a round trip) or gltf (footprint
+# triangulation, prisms and the GLB writer).
 target=${1:-geojson}
 max_len=65536
 case $target in
@@ -38,6 +39,13 @@ mvt)
     clang "${flags[@]}" -I"$root/formats/mvt" -I"$root/formats/bytes" "$root/tests/fuzz/fuzz_mvt.c" \
         "$root"/formats/mvt/*.c "$root"/formats/bytes/*.c -lz -o "$out/fuzz_$target"
     max_len=16384
+    ;;
+gltf)
+    clang "${flags[@]}" -I"$root/formats/gltf" -I"$root/formats/bytes" "$root/tests/fuzz/fuzz_gltf.c" \
+        "$root"/formats/gltf/*.c "$root"/formats/bytes/*.c -lz -lm -o "$out/fuzz_$target"
+    # up to ~500 points: ear clipping's last resort (splitting along a
+    # diagonal) is cubic on self-crossing garbage, as in mapbox/earcut
+    max_len=1024
     ;;
 *) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
 esac

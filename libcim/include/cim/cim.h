@@ -15,6 +15,7 @@
 #include "report.h"
 #include "siting.h"
 #include "tiles.h"
+#include "tiles3d.h"
 #include "store.h"
 
 #endif
