@@ -116,6 +116,25 @@ typedef struct tl_renderer {
 int tl_renderer_init(tl_renderer *r, const tl_layer *layers, size_t nlayers, const tl_limits *lim);
 void tl_renderer_clear(tl_renderer *r);
 
+/* A tile's frame: tile units from grid metres/degrees. */
+typedef struct tl_frame {
+    double x0, y0, scale; /* left, top, units per grid unit */
+    double lo, hi;        /* the buffered rectangle in tile units */
+    int shift;            /* snap to multiples of 1 << shift */
+} tl_frame;
+
+/* tiles_clip.c. A tile unit rounded to the frame's grid (1 << shift). */
+int32_t tl_snap(double u, int shift);
+/* r->pts holds at least n points; -1 when out of memory. */
+int tl_grow_pts(tl_renderer *r, size_t n);
+/* The n points of r->pts as a ring of r->g, wound as MVT wants (exterior
+ * positive): 1 when kept, 0 when it collapsed, -1 when out of memory. */
+int tl_put_ring(tl_renderer *r, size_t n, int exterior);
+/* f's geometry within fr into r->g (reset first): 1 when some is left, 0
+ * when none, -1 when out of memory. *clip_failed is set when GEOS refused
+ * the geometry and it went in unclipped. */
+int tl_emit(tl_renderer *r, const tl_frame *fr, const tl_layer *l, const tl_feature *f, int *clip_failed);
+
 /* Renders tile z/x/y from refs (sorted by layer) into *out (malloc'd, the
  * caller's) and adds to st. A tile with no feature left gives *out NULL. */
 int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,
