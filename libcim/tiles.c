@@ -277,6 +277,7 @@ static int run_zoom(tl_sink *sink, const tl_layer *layers, size_t nlayers, const
             zs->simplified_tiles += st[i].simplified_tiles;
             zs->limit_dropped += st[i].limit_dropped;
             zs->clip_failed += st[i].clip_failed;
+            zs->density_dropped += st[i].density_dropped;
         }
         if (!rc && o->progress) {
             char stage[32];

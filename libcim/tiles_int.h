@@ -135,6 +135,11 @@ int tl_put_ring(tl_renderer *r, size_t n, int exterior);
  * the geometry and it went in unclipped. */
 int tl_emit(tl_renderer *r, const tl_frame *fr, const tl_layer *l, const tl_feature *f, int *clip_failed);
 
+/* tiles_thin.c. Reorders n point refs so that the densest parts come last
+ * (dropped first) and every prefix is spread over the tile; -1 when out of
+ * memory. */
+int tl_thin_points(const tl_renderer *r, const tl_frame *fr, tl_ref *refs, size_t n);
+
 /* Renders tile z/x/y from refs (sorted by layer) into *out (malloc'd, the
  * caller's) and adds to st. A tile with no feature left gives *out NULL. */
 int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,

@@ -219,6 +219,26 @@ static void sort_refs_by_size(tl_renderer *r, tl_ref *a, size_t n, tl_ref *tmp)
     memcpy(a, tmp, n * sizeof *a);
 }
 
+/* The sizeless tail of refs sorted by size (points, and lines or polygons
+ * of no extent): the others first, then the points in tl_thin_points order,
+ * so that the drops from the end take the densest points first. */
+static int points_densest_last(const tl_renderer *r, const tl_frame *fr, tl_ref *refs, size_t n, tl_ref *tmp)
+{
+    size_t tail = n;
+    while (tail > 0 && r->layers[refs[tail - 1].layer].f[refs[tail - 1].feat].size == 0)
+        tail--;
+    size_t k = 0, np = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = tail; i < n; i++) {
+            int is_point = r->layers[refs[i].layer].f[refs[i].feat].type == MVT_POINT;
+            if (is_point == pass)
+                tmp[k++] = refs[i];
+            np += pass == 0 && is_point;
+        }
+    memcpy(refs + tail, tmp, (n - tail) * sizeof *refs);
+    return tl_thin_points(r, fr, refs + n - np, np);
+}
+
 int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,
                    size_t *out_len, cim_tiles_zoom_stats *st)
 {
@@ -243,7 +263,7 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
         if ((double)r->raw.len > 0.9 * (double)before)
             break;
     }
-    int64_t dropped = 0;
+    int64_t dropped = 0, points = 0;
     if (over(r, &ps)) {
         /* keep the largest features: shrink the kept count in proportion to the excess */
         if (r->keep_cap < 2 * nrefs) {
@@ -255,6 +275,8 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
         }
         memcpy(r->keep, refs, nrefs * sizeof *refs);
         sort_refs_by_size(r, r->keep, nrefs, r->keep + nrefs);
+        if (points_densest_last(r, &fr, r->keep, nrefs, r->keep + nrefs))
+            goto oom;
         size_t keep = nrefs;
         while ((over(r, &ps) || !r->gz_current) && keep > 0) {
             /* bytes: in proportion, with a margin; features: exactly the excess */
@@ -270,12 +292,15 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
             if (encode(r, &fr, sorted, keep, &ps, 0) || settle(r, &ps))
                 goto oom;
         }
-        dropped = (int64_t)(nrefs - keep);
+        for (size_t i = keep; i < nrefs; i++)
+            points += r->layers[r->keep[i].layer].f[r->keep[i].feat].type == MVT_POINT;
+        dropped = (int64_t)(nrefs - keep) - points;
     }
     if (!r->gz_current && gzip_raw(r))
         goto oom;
     st->simplified_tiles += simplified;
     st->limit_dropped += dropped;
+    st->density_dropped += points;
     st->tiny_dropped += ps.tiny_dropped;
     st->tiny_coalesced += ps.tiny_coalesced;
     st->clip_failed += ps.clip_failed;

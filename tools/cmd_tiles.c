@@ -66,10 +66,11 @@ static void print_summary(const cim_tiles_stats *st, const cim_tiles_options *o,
             const cim_tiles_zoom_stats *s = &st->zoom[z];
             printf("%s{\"zoom\":%d,\"tiles\":%lld,\"features\":%lld,\"bytes\":%lld,\"max_tile_bytes\":%lld,"
                    "\"tiny_dropped\":%lld,\"tiny_coalesced\":%lld,\"simplified_tiles\":%lld,"
-                   "\"limit_dropped\":%lld,\"clip_failed\":%lld}",
+                   "\"limit_dropped\":%lld,\"density_dropped\":%lld,\"clip_failed\":%lld}",
                    z == o->minzoom ? "" : ",", z, (long long)s->tiles, (long long)s->features, (long long)s->bytes,
                    (long long)s->max_tile_bytes, (long long)s->tiny_dropped, (long long)s->tiny_coalesced,
-                   (long long)s->simplified_tiles, (long long)s->limit_dropped, (long long)s->clip_failed);
+                   (long long)s->simplified_tiles, (long long)s->limit_dropped, (long long)s->density_dropped,
+                   (long long)s->clip_failed);
         }
         printf("]}\n");
         return;
@@ -87,6 +88,8 @@ static void print_summary(const cim_tiles_stats *st, const cim_tiles_options *o,
             printf("; %lld tiles simplified to meet the limits", (long long)s->simplified_tiles);
         if (s->limit_dropped)
             printf("; %lld features dropped (smallest first) to meet the limits", (long long)s->limit_dropped);
+        if (s->density_dropped)
+            printf("; %lld points dropped (densest parts first) to meet the limits", (long long)s->density_dropped);
         if (s->clip_failed)
             printf("; %lld features GEOS could not clip, written whole", (long long)s->clip_failed);
         printf("\n");

@@ -15,8 +15,13 @@
  * Limits (max_tile_bytes gzipped, max_tile_features): a tile over a limit is
  * re-encoded on a grid 2, 4, then 8 times coarser (simplify harder); if
  * still over, the smallest features (by area, lines by length) are dropped
- * until it fits. Every drop is counted per zoom in cim_tiles_stats: never a
- * silent truncation. */
+ * until it fits, and points, which have no size, go before them densest
+ * parts first (tippecanoe's drop-densest-as-needed): they are ranked by
+ * grid cells, one point for the tile, then one in each 2x2 cell that has
+ * none yet, ... one in each tile unit, and dropped from the end of that
+ * ranking, so the kept points keep one in every cell of the finest grid the
+ * limit allows. Every drop is counted per zoom in cim_tiles_stats
+ * (limit_dropped, density_dropped): never a silent truncation. */
 #ifndef CIM_TILES_H
 #define CIM_TILES_H
 
@@ -73,8 +78,9 @@ typedef struct cim_tiles_zoom_stats {
     int64_t tiny_dropped;      /* polygons below one grid cell, dropped */
     int64_t tiny_coalesced;    /* one-cell squares drawn for accumulated tiny polygons */
     int64_t simplified_tiles;  /* tiles re-encoded on a coarser grid to meet a limit */
-    int64_t limit_dropped;     /* features dropped (smallest first) to meet a limit */
+    int64_t limit_dropped;     /* lines and polygons dropped (smallest first) to meet a limit */
     int64_t clip_failed;       /* features GEOS could not clip, written unclipped */
+    int64_t density_dropped;   /* points dropped (densest parts first) to meet a limit */
 } cim_tiles_zoom_stats;
 
 typedef struct cim_tiles_stats {
