@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "catalog_int.h"
+#include "changes_int.h"
 #include "ingest_table_int.h"
 #include "wkb_int.h"
 
@@ -15,6 +16,8 @@ struct cim_derived {
     ingest_table table;
     cim_buf blob;
     int64_t version, created_run, rows;
+    double old_extent[4]; /* for the change record (changes_int.h) */
+    int has_old_extent;
 };
 
 static const char *decl_of(cim_field_type t)
@@ -66,7 +69,9 @@ int cim_derived_begin(cim_derived **out, cim_store *s, const char *name, uint32_
     }
     d->spec.geom_type = geom_type;
     d->spec.feature_count = -1;
-    rc = exists ? ingest_table_drop(s, name) : CIM_OK;
+    rc = cim_changes_extent(s, name, d->old_extent, &d->has_old_extent);
+    if (!rc && exists)
+        rc = ingest_table_drop(s, name);
     if (!rc) {
         ingest_table_plan(&d->table, s, &d->spec, name);
         rc = ingest_table_create(&d->table);
@@ -130,6 +135,10 @@ int cim_derived_finish_source(cim_derived *d, int64_t run_id, const cim_derived_
         .has_extent = t->has_mbr};
     memcpy(row.extent, t->mbr, sizeof row.extent);
     if ((rc = cim_catalog_put(d->store, &row)))
+        return rc;
+    if (d->has_old_extent && (rc = cim_changes_put_box(d->store, run_id, t->name, d->old_extent)))
+        return rc;
+    if ((rc = cim_changes_put_extent(d->store, run_id, t->name)))
         return rc;
     cim_run_layer_row run = {run_id, t->name, src->action, src->source, src->sha256, src->recipe,
                              d->rows, d->rows, 0, 0, 0};

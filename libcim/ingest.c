@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "catalog_int.h"
+#include "changes_int.h"
 #include "crs_extent_int.h"
 #include "crs_int.h"
 #include "geom_check_int.h"
@@ -483,7 +484,10 @@ static int ingest_layer(ingest_ctx *c, cim_src_layer *l, cim_ingest_layer_result
     ingest_table t;
     ingest_table_plan(&t, c->store, l, name);
     int adopt = st.exists && (mode == CIM_INGEST_APPEND || mode == CIM_INGEST_UPSERT);
-    if (st.exists && mode == CIM_INGEST_REPLACE)
+    /* the change record for `tiles --since`: each feature an append or
+     * upsert touches, else the layer's extent before and after */
+    rc = adopt ? cim_changes_watch(c->store, c->run_id, name) : cim_changes_put_extent(c->store, c->run_id, name);
+    if (!rc && st.exists && mode == CIM_INGEST_REPLACE)
         rc = ingest_table_drop(c->store, name);
     if (!rc)
         rc = adopt ? ingest_table_adopt(&t, c->opts->upsert_key) : ingest_table_create(&t);
@@ -504,6 +508,8 @@ static int ingest_layer(ingest_ctx *c, cim_src_layer *l, cim_ingest_layer_result
         rc = ingest_table_finish(&t);
     if (!rc)
         rc = write_catalogue(c, &t, l, &st, res);
+    if (!rc)
+        rc = adopt ? cim_changes_unwatch(c->store, name) : cim_changes_put_extent(c->store, c->run_id, name);
     cim_wkb_reprojector_clear(&cp);
     ingest_table_clear(&t);
     cim_transform_free(tr);

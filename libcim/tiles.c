@@ -1,14 +1,18 @@
 /* tiles.c: cim_tiles_build: checks the request, opens the output (early, so
- * an unwritable path fails before any work), reads the layers, then zoom by
+ * an unwritable path fails before any work; with since_run, a copy of the
+ * archive to patch, and only the tiles the recorded changes touch are
+ * rendered: tiles_since.c), reads the layers, then zoom by
  * zoom lists each feature under the tiles its box (plus the buffer) covers,
  * sorts that list into PMTiles tile id order (Hilbert within a zoom) and
  * renders the tiles in batches in the worker pool, writing each batch in
  * order on this thread. Output is identical for any thread count. */
 #include <math.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cim/pipeline.h"
 #include "error_int.h"
 #include "pmtiles.h"
 #include "pool_int.h"
@@ -145,9 +149,7 @@ static int index_zoom(idx_entry **out, size_t *count, const tl_layer *layers, si
             }
             for (uint32_t y = y0; y <= y1; y++)
                 for (uint32_t x = x0; x <= x1; x++)
-                    e[n++] = (idx_entry){g->kind == CIM_TILES_WEBMERCATOR ? pmtiles_tile_id((uint8_t)z, x, y)
-                                                                         : (uint64_t)y * (max + 1) + x,
-                                         x, y, (uint32_t)li, (uint32_t)fi};
+                    e[n++] = (idx_entry){tl_tile_id(g, z, x, y), x, y, (uint32_t)li, (uint32_t)fi};
         }
     }
     if (n)
@@ -182,6 +184,11 @@ static int validate(cim_store *s, const char *path, const cim_tiles_options *o)
                              "--preview shows Web Mercator tiles only (MapLibre GL JS has no CGCS2000 grid)");
     if (o->preview_dir && tl_preview_check(o->preview_dir, path))
         return CIM_EINVALID;
+    if (o->since_run < CIM_TILES_SINCE_ARCHIVE)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "--since %lld: not a run id", (long long)o->since_run);
+    if (o->since_run != 0 && tl_format_of(path, o->format) == CIM_TILES_DIR)
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                             "--since patches an MBTiles or PMTiles archive; rebuild a directory");
     if (o->buffer > 2048)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "buffer %u: at most 2048 tile units", o->buffer);
     for (size_t i = 0; i < o->layer_count; i++)
@@ -229,23 +236,39 @@ void tl_grid_lonlat(const tl_grid *g, double x, double y, double *lon, double *l
     *lat = atan(sinh(y / TL_WORLD * M_PI)) * 180.0 / M_PI;
 }
 
+/* The tiles of zoom z, all of them, or (touched not NULL: patching) those
+ * touched, which are first deleted from the output. */
 static int run_zoom(tl_sink *sink, const tl_layer *layers, size_t nlayers, const tl_limits *lim, int z,
-                    const cim_tiles_options *o, cim_tiles_zoom_stats *zs, int zi, int nz)
+                    const cim_tiles_options *o, const tl_tiles *touched, cim_tiles_zoom_stats *zs,
+                    int64_t *rendered, int zi, int nz)
 {
     idx_entry *idx = NULL;
     size_t n = 0;
     int rc = index_zoom(&idx, &n, layers, nlayers, z, lim);
     if (rc)
         return rc;
+    for (size_t i = 0; touched && i < touched->n && !rc; i++)
+        rc = tl_sink_delete(sink, z, touched->t[i].x, touched->t[i].y);
+    if (touched) {
+        /* keep the entries of the touched tiles only */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((i && idx[i].tid == idx[i - 1].tid) ? (k && idx[k - 1].tid == idx[i].tid)
+                                                    : tl_since_has(touched, idx[i].tid))
+                idx[k++] = idx[i];
+        n = k;
+    }
     size_t ntiles = 0;
     for (size_t i = 0; i < n; i++)
         ntiles += !i || idx[i].tid != idx[i - 1].tid;
+    *rendered += (int64_t)ntiles;
     tile_task *tiles = calloc(ntiles ? ntiles : 1, sizeof *tiles);
     uint8_t **out = calloc(BATCH, sizeof *out);
     size_t *out_len = calloc(BATCH, sizeof *out_len);
     cim_tiles_zoom_stats *st = calloc(BATCH, sizeof *st);
-    if (!tiles || !out || !out_len || !st) {
-        rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    if (rc || !tiles || !out || !out_len || !st) {
+        if (!rc)
+            rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
         goto done;
     }
     for (size_t i = 0, t = 0; i < n; i++) {
@@ -277,6 +300,7 @@ static int run_zoom(tl_sink *sink, const tl_layer *layers, size_t nlayers, const
             zs->simplified_tiles += st[i].simplified_tiles;
             zs->limit_dropped += st[i].limit_dropped;
             zs->clip_failed += st[i].clip_failed;
+            zs->density_dropped += st[i].density_dropped;
         }
         if (!rc && o->progress) {
             char stage[32];
@@ -311,12 +335,34 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
         return rc;
     tl_grid grid;
     tl_grid_init(&grid, o->grid);
-    tl_sink *sink = NULL;
-    if ((rc = tl_sink_open(&sink, path, o->format)))
+    /* what the tiles are built from, recorded for a later --since */
+    int64_t last_run = 0;
+    char *build = tl_build_key(store, o);
+    if (!build || (rc = cim_pipeline_last_run_id(store, &last_run))) {
+        free(build);
+        return build ? rc : CIM_EINTERNAL;
+    }
+    /* since: the run to patch from (CIM_TILES_SINCE_ARCHIVE: the archive's
+     * own, or a full build when there is no archive yet); 0: a full build */
+    int64_t since = o->since_run;
+    struct stat sb;
+    if (since == CIM_TILES_SINCE_ARCHIVE && stat(path, &sb))
+        since = 0;
+    if (since && (rc = tl_since_check(path, tl_format_of(path, o->format), build, &since))) {
+        free(build);
         return rc;
+    }
+    tl_sink *sink = NULL;
+    if ((rc = since ? tl_sink_open_patch(&sink, path, o->format) : tl_sink_open(&sink, path, o->format))) {
+        free(build);
+        return rc;
+    }
+    tl_since touched;
+    memset(&touched, 0, sizeof touched);
     tl_layer *layers = calloc(o->layer_count, sizeof *layers);
     if (!layers) {
         tl_sink_free(sink);
+        free(build);
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     }
     double box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
@@ -337,13 +383,21 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
     }
     tl_limits lim = {o->max_tile_bytes ? o->max_tile_bytes : 500000,
                      o->max_tile_features ? o->max_tile_features : 200000, o->buffer, tl_sink_gzip(sink), &grid};
+    if (!rc && since) {
+        rc = tl_since_tiles(&touched, store, o, since, &lim);
+        stats.since_run = since;
+        stats.changes = touched.changes;
+        for (int z = o->minzoom; z <= o->maxzoom; z++)
+            stats.tiles_touched += (int64_t)touched.zoom[z].n;
+    }
     int nz = o->maxzoom - o->minzoom + 1;
     for (int z = o->minzoom; z <= o->maxzoom && !rc; z++)
-        rc = run_zoom(sink, layers, o->layer_count, &lim, z, o, &stats.zoom[z], z - o->minzoom, nz);
+        rc = run_zoom(sink, layers, o->layer_count, &lim, z, o, since ? &touched.zoom[z] : NULL,
+                      &stats.zoom[z], &stats.tiles_rendered, z - o->minzoom, nz);
     if (!rc) {
         if (!stats.features_read)
             box[0] = box[1] = box[2] = box[3] = 0;
-        tl_meta m = {layers, o->layer_count, o->minzoom, o->maxzoom, {0, 0, 0, 0}, {0, 0}, &grid};
+        tl_meta m = {layers, o->layer_count, o->minzoom, o->maxzoom, {0, 0, 0, 0}, {0, 0}, &grid, build, last_run};
         tl_grid_lonlat(&grid, box[0], box[1], &m.bounds[0], &m.bounds[1]);
         tl_grid_lonlat(&grid, box[2], box[3], &m.bounds[2], &m.bounds[3]);
         tl_grid_lonlat(&grid, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, &m.center[0], &m.center[1]);
@@ -353,6 +407,8 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
             rc = tl_preview_write(o->preview_dir, path, tl_format_of(path, o->format), &m);
     }
     tl_sink_free(sink);
+    tl_since_clear(&touched);
+    free(build);
     for (size_t i = 0; i < o->layer_count; i++)
         tl_layer_clear(&layers[i]);
     free(layers);

@@ -116,14 +116,74 @@ typedef struct tl_renderer {
 int tl_renderer_init(tl_renderer *r, const tl_layer *layers, size_t nlayers, const tl_limits *lim);
 void tl_renderer_clear(tl_renderer *r);
 
+/* A tile's frame: tile units from grid metres/degrees. */
+typedef struct tl_frame {
+    double x0, y0, scale; /* left, top, units per grid unit */
+    double lo, hi;        /* the buffered rectangle in tile units */
+    int shift;            /* snap to multiples of 1 << shift */
+} tl_frame;
+
+/* tiles_clip.c. A tile unit rounded to the frame's grid (1 << shift). */
+int32_t tl_snap(double u, int shift);
+/* r->pts holds at least n points; -1 when out of memory. */
+int tl_grow_pts(tl_renderer *r, size_t n);
+/* The n points of r->pts as a ring of r->g, wound as MVT wants (exterior
+ * positive): 1 when kept, 0 when it collapsed, -1 when out of memory. */
+int tl_put_ring(tl_renderer *r, size_t n, int exterior);
+/* f's geometry within fr into r->g (reset first): 1 when some is left, 0
+ * when none, -1 when out of memory. *clip_failed is set when GEOS refused
+ * the geometry and it went in unclipped. */
+int tl_emit(tl_renderer *r, const tl_frame *fr, const tl_layer *l, const tl_feature *f, int *clip_failed);
+
+/* tiles_thin.c. Reorders n point refs so that the densest parts come last
+ * (dropped first) and every prefix is spread over the tile; -1 when out of
+ * memory. */
+int tl_thin_points(const tl_renderer *r, const tl_frame *fr, tl_ref *refs, size_t n);
+
 /* Renders tile z/x/y from refs (sorted by layer) into *out (malloc'd, the
  * caller's) and adds to st. A tile with no feature left gives *out NULL. */
 int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,
                    size_t *out_len, cim_tiles_zoom_stats *st);
 
+/* tiles_since.c. A tile of a zoom by its id in output order (PMTiles tile
+ * id on Web Mercator, row-major on CGCS2000). */
+uint64_t tl_tile_id(const tl_grid *g, int z, uint32_t x, uint32_t y);
+typedef struct tl_tile {
+    uint64_t tid;
+    uint32_t x, y;
+} tl_tile;
+typedef struct tl_tiles {
+    tl_tile *t; /* sorted by tid, each once */
+    size_t n, cap;
+} tl_tiles;
+/* The tiles changes after a run touch, per zoom. */
+typedef struct tl_since {
+    tl_tiles zoom[CIM_TILES_MAX_ZOOM + 1];
+    int minzoom, maxzoom;
+    int64_t changes; /* change records read */
+} tl_since;
+/* The tiles that changes recorded after run since touch, per zoom. */
+int tl_since_tiles(tl_since *a, struct cim_store *s, const cim_tiles_options *o, int64_t since, const tl_limits *lim);
+int tl_since_has(const tl_tiles *t, uint64_t tid);
+void tl_since_clear(tl_since *a);
+/* The build's identity as JSON (caller frees; NULL: out of memory, error set). */
+char *tl_build_key(struct cim_store *s, const cim_tiles_options *o);
+/* CIM_ENOTFOUND / CIM_EFORMAT unless the archive at path (MBTiles or
+ * PMTiles) was built with key and holds the store as of a run at or after
+ * *since; *since CIM_TILES_SINCE_ARCHIVE becomes that run. */
+int tl_since_check(const char *path, cim_tiles_format format, const char *key, int64_t *since);
+
 /* The output. */
 typedef struct tl_sink tl_sink;
 int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format);
+/* An existing archive to patch. MBTiles: copied to the temporary name,
+ * tiles replaced or deleted there. PMTiles (a packed file): a new archive
+ * under the temporary name, where the old archive's tiles are copied in
+ * tile id order except the deleted ones, which only the tiles put replace
+ * (so delete a zoom's touched tiles before putting its tiles). Either is
+ * renamed over path by tl_sink_finish. */
+int tl_sink_open_patch(tl_sink **out, const char *path, cim_tiles_format format);
+int tl_sink_delete(tl_sink *s, int z, uint32_t x, uint32_t y);
 int tl_sink_gzip(const tl_sink *s);
 int tl_sink_put(tl_sink *s, int z, uint32_t x, uint32_t y, const uint8_t *data, size_t len);
 /* Writes metadata and renames the temporary output into place. */
@@ -133,6 +193,8 @@ typedef struct tl_meta {
     int minzoom, maxzoom;
     double bounds[4], center[2];
     const tl_grid *grid;
+    const char *build;  /* tl_build_key, recorded as cim_build */
+    int64_t run;        /* the last run the tiles include, recorded as cim_run */
 } tl_meta;
 int tl_sink_finish(tl_sink *s, const tl_meta *m);
 /* Closes; without a successful finish, removes the temporary output. */

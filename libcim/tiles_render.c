@@ -1,9 +1,8 @@
 /* tiles_render.c: one tile: its candidate features into tile units (4096
- * per tile side, y down), clipped to the tile plus a buffer where they
- * cross it (GEOSClipByRect: features wholly inside skip GEOS), snapped to
- * the tile grid, rings wound as MVT 2.1 wants, attributes into the layer
- * tables, then the limits: a coarser grid first, then the smallest
- * features dropped. The rules are described in cim/tiles.h. */
+ * per tile side, y down) through tiles_clip.c, tiny polygons coalesced,
+ * attributes into the layer tables, then the limits: a coarser grid first,
+ * then features dropped (the smallest, points the densest). The rules are
+ * described in cim/tiles.h. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,279 +44,6 @@ void tl_renderer_clear(tl_renderer *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The tile's frame: tile units from Mercator metres. */
-typedef struct frame {
-    double x0, y0, scale; /* left, top, units per metre */
-    double lo, hi;        /* the buffered rectangle in tile units */
-    int shift;            /* snap to multiples of 1 << shift */
-} frame;
-
-static int grow_pts(tl_renderer *r, size_t n)
-{
-    if (r->pts_cap >= 2 * n)
-        return 0;
-    size_t cap = r->pts_cap ? r->pts_cap : 256;
-    while (cap < 2 * n)
-        cap *= 2;
-    int32_t *p = realloc(r->pts, cap * sizeof *p);
-    if (!p)
-        return -1;
-    r->pts = p;
-    r->pts_cap = cap;
-    return 0;
-}
-
-static int32_t snap(double u, int shift)
-{
-    /* round to the grid; clamp far outside values (unclipped fallbacks) to int range */
-    double g = (double)(1 << shift), v = floor(u / g + 0.5) * g;
-    if (v > 1e9)
-        v = 1e9;
-    if (v < -1e9)
-        v = -1e9;
-    return (int32_t)v;
-}
-
-/* n tile-unit points (doubles) snapped into r->pts. */
-static int snap_units(tl_renderer *r, const double *u, size_t n, int shift)
-{
-    if (grow_pts(r, n))
-        return -1;
-    for (size_t i = 0; i < 2 * n; i++)
-        r->pts[i] = snap(u[i], shift);
-    return 0;
-}
-
-/* n Mercator points snapped into r->pts. */
-static int snap_merc(tl_renderer *r, const frame *fr, const double *xy, size_t n)
-{
-    if (grow_pts(r, n))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        r->pts[2 * i] = snap((xy[2 * i] - fr->x0) * fr->scale, fr->shift);
-        r->pts[2 * i + 1] = snap((fr->y0 - xy[2 * i + 1]) * fr->scale, fr->shift);
-    }
-    return 0;
-}
-
-/* A ring into the command stream, wound as MVT wants (exterior positive). */
-static int put_ring(tl_renderer *r, size_t n, int exterior)
-{
-    int64_t a = mvt_ring_area2(r->pts, n);
-    int reverse = exterior ? a < 0 : a > 0;
-    return mvt_geom_ring(&r->g, r->pts, n, reverse);
-}
-
-/* --- the unclipped path: straight from the arenas --- */
-
-static int emit_direct(tl_renderer *r, const frame *fr, const tl_layer *l, const tl_feature *f)
-{
-    const double *xy = l->coords + f->coord_off;
-    const uint32_t *sh = l->shapes + f->shape_off;
-    int any = 0, rc;
-    if (f->type == MVT_POINT) {
-        if (snap_merc(r, fr, xy, f->ncoords))
-            return -1;
-        size_t k = 0;
-        for (size_t i = 0; i < f->ncoords; i++) {
-            int32_t x = r->pts[2 * i], y = r->pts[2 * i + 1];
-            if (x < fr->lo || x > fr->hi || y < fr->lo || y > fr->hi)
-                continue;
-            r->pts[2 * k] = x;
-            r->pts[2 * k + 1] = y;
-            k++;
-        }
-        return mvt_geom_points(&r->g, r->pts, k);
-    }
-    uint32_t parts = *sh++;
-    for (uint32_t p = 0; p < parts; p++) {
-        if (f->type == MVT_LINESTRING) {
-            uint32_t n = *sh++;
-            if (snap_merc(r, fr, xy, n))
-                return -1;
-            if ((rc = mvt_geom_line(&r->g, r->pts, n)) < 0)
-                return -1;
-            any |= rc;
-            xy += 2 * (size_t)n;
-            continue;
-        }
-        uint32_t nr = *sh++;
-        int ext_ok = 0;
-        for (uint32_t k = 0; k < nr; k++) {
-            uint32_t n = *sh++;
-            if (k == 0 || ext_ok) {
-                if (snap_merc(r, fr, xy, n))
-                    return -1;
-                if ((rc = put_ring(r, n, k == 0)) < 0)
-                    return -1;
-                if (k == 0)
-                    ext_ok = rc;
-                any |= rc;
-            }
-            xy += 2 * (size_t)n;
-        }
-    }
-    return any;
-}
-
-/* --- the clipped path: through GEOS --- */
-
-static GEOSGeometry *geos_ring(tl_renderer *r, const frame *fr, const double *xy, uint32_t n, int ring)
-{
-    if (r->dpts_cap < 2 * (size_t)n) {
-        double *d = realloc(r->dpts, 2 * (size_t)n * sizeof *d);
-        if (!d)
-            return NULL;
-        r->dpts = d;
-        r->dpts_cap = 2 * (size_t)n;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        r->dpts[2 * i] = (xy[2 * i] - fr->x0) * fr->scale;
-        r->dpts[2 * i + 1] = (fr->y0 - xy[2 * i + 1]) * fr->scale;
-    }
-    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(r->h, r->dpts, n, 0, 0);
-    if (!cs)
-        return NULL;
-    return ring ? GEOSGeom_createLinearRing_r(r->h, cs) : GEOSGeom_createLineString_r(r->h, cs);
-}
-
-static void destroy_all(GEOSContextHandle_t h, GEOSGeometry **g, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (g[i])
-            GEOSGeom_destroy_r(h, g[i]);
-}
-
-/* The feature (lines or polygons) as a GEOS multi-geometry in tile units. */
-static GEOSGeometry *to_geos(tl_renderer *r, const frame *fr, const tl_layer *l, const tl_feature *f)
-{
-    const double *xy = l->coords + f->coord_off;
-    const uint32_t *sh = l->shapes + f->shape_off;
-    uint32_t parts = *sh++;
-    GEOSGeometry **gs = calloc(parts ? parts : 1, sizeof *gs);
-    if (!gs)
-        return NULL;
-    int ok = 1;
-    for (uint32_t p = 0; p < parts && ok; p++) {
-        if (f->type == MVT_LINESTRING) {
-            uint32_t n = *sh++;
-            ok = n >= 2 && (gs[p] = geos_ring(r, fr, xy, n, 0)) != NULL;
-            xy += 2 * (size_t)n;
-            continue;
-        }
-        uint32_t nr = *sh++;
-        GEOSGeometry **rings = calloc(nr ? nr : 1, sizeof *rings);
-        ok = rings && nr > 0;
-        for (uint32_t k = 0; k < nr; k++) {
-            uint32_t n = *sh++;
-            if (ok)
-                ok = n >= 4 && (rings[k] = geos_ring(r, fr, xy, n, 1)) != NULL;
-            xy += 2 * (size_t)n;
-        }
-        if (ok)
-            ok = (gs[p] = GEOSGeom_createPolygon_r(r->h, rings[0], rings + 1, nr - 1)) != NULL;
-        else if (rings)
-            destroy_all(r->h, rings, nr);
-        free(rings);
-    }
-    GEOSGeometry *g = NULL;
-    if (ok)
-        g = GEOSGeom_createCollection_r(r->h, f->type == MVT_LINESTRING ? GEOS_MULTILINESTRING : GEOS_MULTIPOLYGON,
-                                        gs, parts);
-    if (!g)
-        destroy_all(r->h, gs, parts);
-    free(gs);
-    return g;
-}
-
-static int seq_points(tl_renderer *r, const GEOSGeometry *g, int shift, size_t *n)
-{
-    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(r->h, g);
-    unsigned int size = 0;
-    if (!cs || !GEOSCoordSeq_getSize_r(r->h, cs, &size))
-        return -1;
-    if (r->dpts_cap < 2 * (size_t)size) {
-        double *d = realloc(r->dpts, 2 * (size_t)size * sizeof *d);
-        if (!d)
-            return -1;
-        r->dpts = d;
-        r->dpts_cap = 2 * (size_t)size;
-    }
-    if (size && !GEOSCoordSeq_copyToBuffer_r(r->h, cs, r->dpts, 0, 0))
-        return -1;
-    *n = size;
-    return snap_units(r, r->dpts, size, shift);
-}
-
-/* Emits the lines / polygons of a clipped result (any nesting). */
-static int emit_geos(tl_renderer *r, const GEOSGeometry *g, int type, int shift)
-{
-    int gt = GEOSGeomTypeId_r(r->h, g), any = 0, rc;
-    size_t n;
-    switch (gt) {
-    case GEOS_LINESTRING:
-        if (type != MVT_LINESTRING)
-            return 0;
-        if (seq_points(r, g, shift, &n))
-            return -1;
-        return mvt_geom_line(&r->g, r->pts, n);
-    case GEOS_POLYGON: {
-        if (type != MVT_POLYGON)
-            return 0;
-        if (seq_points(r, GEOSGetExteriorRing_r(r->h, g), shift, &n))
-            return -1;
-        if ((rc = put_ring(r, n, 1)) <= 0)
-            return rc;
-        int holes = GEOSGetNumInteriorRings_r(r->h, g);
-        for (int i = 0; i < holes; i++) {
-            if (seq_points(r, GEOSGetInteriorRingN_r(r->h, g, i), shift, &n) || put_ring(r, n, 0) < 0)
-                return -1;
-        }
-        return 1;
-    }
-    case GEOS_MULTILINESTRING:
-    case GEOS_MULTIPOLYGON:
-    case GEOS_GEOMETRYCOLLECTION: {
-        int k = GEOSGetNumGeometries_r(r->h, g);
-        for (int i = 0; i < k; i++) {
-            if ((rc = emit_geos(r, GEOSGetGeometryN_r(r->h, g, i), type, shift)) < 0)
-                return -1;
-            any |= rc;
-        }
-        return any;
-    }
-    default: return 0;
-    }
-}
-
-/* Returns 1 when geometry was written, 0 when nothing is left, -1 on OOM.
- * *clip_failed is set when GEOS refused and the feature went unclipped. */
-static int emit(tl_renderer *r, const frame *fr, const tl_layer *l, const tl_feature *f, int *clip_failed)
-{
-    mvt_geom_reset(&r->g);
-    double bx0 = (f->box[0] - fr->x0) * fr->scale, bx1 = (f->box[2] - fr->x0) * fr->scale,
-           by0 = (fr->y0 - f->box[3]) * fr->scale, by1 = (fr->y0 - f->box[1]) * fr->scale;
-    if (bx1 < fr->lo || bx0 > fr->hi || by1 < fr->lo || by0 > fr->hi)
-        return 0;
-    if (f->type == MVT_POINT || (bx0 >= fr->lo && bx1 <= fr->hi && by0 >= fr->lo && by1 <= fr->hi))
-        return emit_direct(r, fr, l, f);
-    GEOSGeometry *g = to_geos(r, fr, l, f);
-    GEOSGeometry *c = g ? GEOSClipByRect_r(r->h, g, fr->lo, fr->lo, fr->hi, fr->hi) : NULL;
-    int rc;
-    if (c) {
-        rc = emit_geos(r, c, f->type, fr->shift);
-        GEOSGeom_destroy_r(r->h, c);
-    } else {
-        /* GEOS refused the geometry (e.g. a self-intersecting ring): draw it
-         * whole rather than lose it; MVT allows coordinates outside the tile */
-        *clip_failed = 1;
-        mvt_geom_reset(&r->g);
-        rc = emit_direct(r, fr, l, f);
-    }
-    if (g)
-        GEOSGeom_destroy_r(r->h, g);
-    return rc;
-}
 
 static int put_tags(tl_renderer *r, mvt_layer *ml, const tl_layer *l, const tl_feature *f, size_t *ntags)
 {
@@ -372,7 +98,7 @@ static int gzip_raw(tl_renderer *r)
 }
 
 /* One encoding of refs at fr->shift into r->raw (and r->gz). */
-static int encode(tl_renderer *r, const frame *fr, const tl_ref *refs, size_t n, pass_stats *ps, int do_gzip)
+static int encode(tl_renderer *r, const tl_frame *fr, const tl_ref *refs, size_t n, pass_stats *ps, int do_gzip)
 {
     memset(ps, 0, sizeof *ps);
     for (size_t i = 0; i < r->nlayers; i++)
@@ -383,7 +109,7 @@ static int encode(tl_renderer *r, const frame *fr, const tl_ref *refs, size_t n,
         const tl_feature *f = &l->f[refs[i].feat];
         mvt_layer *ml = r->mvt[refs[i].layer];
         int clip_failed = 0;
-        int rc = emit(r, fr, l, f, &clip_failed);
+        int rc = tl_emit(r, fr, l, f, &clip_failed);
         if (rc < 0)
             return -1;
         ps->clip_failed += clip_failed;
@@ -404,13 +130,13 @@ static int encode(tl_renderer *r, const frame *fr, const tl_ref *refs, size_t n,
                 continue;
             }
             acc -= cell * cell;
-            int32_t x = snap(cx - cell / 2, fr->shift), y = snap(cy - cell / 2, fr->shift), c = (int32_t)cell;
+            int32_t x = tl_snap(cx - cell / 2, fr->shift), y = tl_snap(cy - cell / 2, fr->shift), c = (int32_t)cell;
             const int32_t sq[] = {x, y, x + c, y, x + c, y + c, x, y + c};
             mvt_geom_reset(&r->g);
-            if (grow_pts(r, 4))
+            if (tl_grow_pts(r, 4))
                 return -1;
             memcpy(r->pts, sq, sizeof sq);
-            if ((rc = put_ring(r, 4, 1)) < 0)
+            if ((rc = tl_put_ring(r, 4, 1)) < 0)
                 return -1;
             ps->tiny_coalesced++;
         }
@@ -493,6 +219,26 @@ static void sort_refs_by_size(tl_renderer *r, tl_ref *a, size_t n, tl_ref *tmp)
     memcpy(a, tmp, n * sizeof *a);
 }
 
+/* The sizeless tail of refs sorted by size (points, and lines or polygons
+ * of no extent): the others first, then the points in tl_thin_points order,
+ * so that the drops from the end take the densest points first. */
+static int points_densest_last(const tl_renderer *r, const tl_frame *fr, tl_ref *refs, size_t n, tl_ref *tmp)
+{
+    size_t tail = n;
+    while (tail > 0 && r->layers[refs[tail - 1].layer].f[refs[tail - 1].feat].size == 0)
+        tail--;
+    size_t k = 0, np = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = tail; i < n; i++) {
+            int is_point = r->layers[refs[i].layer].f[refs[i].feat].type == MVT_POINT;
+            if (is_point == pass)
+                tmp[k++] = refs[i];
+            np += pass == 0 && is_point;
+        }
+    memcpy(refs + tail, tmp, (n - tail) * sizeof *refs);
+    return tl_thin_points(r, fr, refs + n - np, np);
+}
+
 int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,
                    size_t *out_len, cim_tiles_zoom_stats *st)
 {
@@ -500,7 +246,7 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
     *out_len = 0;
     const tl_grid *g = r->lim->grid;
     double size = g->size0 / (double)(1u << z);
-    frame fr = {g->x0 + x * size, g->y0 - y * size, TL_EXTENT / size, -(double)r->lim->buffer,
+    tl_frame fr = {g->x0 + x * size, g->y0 - y * size, TL_EXTENT / size, -(double)r->lim->buffer,
                 TL_EXTENT + (double)r->lim->buffer, 0};
     pass_stats ps;
     r->ratio = 1;
@@ -517,7 +263,7 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
         if ((double)r->raw.len > 0.9 * (double)before)
             break;
     }
-    int64_t dropped = 0;
+    int64_t dropped = 0, points = 0;
     if (over(r, &ps)) {
         /* keep the largest features: shrink the kept count in proportion to the excess */
         if (r->keep_cap < 2 * nrefs) {
@@ -529,6 +275,8 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
         }
         memcpy(r->keep, refs, nrefs * sizeof *refs);
         sort_refs_by_size(r, r->keep, nrefs, r->keep + nrefs);
+        if (points_densest_last(r, &fr, r->keep, nrefs, r->keep + nrefs))
+            goto oom;
         size_t keep = nrefs;
         while ((over(r, &ps) || !r->gz_current) && keep > 0) {
             /* bytes: in proportion, with a margin; features: exactly the excess */
@@ -544,12 +292,15 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
             if (encode(r, &fr, sorted, keep, &ps, 0) || settle(r, &ps))
                 goto oom;
         }
-        dropped = (int64_t)(nrefs - keep);
+        for (size_t i = keep; i < nrefs; i++)
+            points += r->layers[r->keep[i].layer].f[r->keep[i].feat].type == MVT_POINT;
+        dropped = (int64_t)(nrefs - keep) - points;
     }
     if (!r->gz_current && gzip_raw(r))
         goto oom;
     st->simplified_tiles += simplified;
     st->limit_dropped += dropped;
+    st->density_dropped += points;
     st->tiny_dropped += ps.tiny_dropped;
     st->tiny_coalesced += ps.tiny_coalesced;
     st->clip_failed += ps.clip_failed;

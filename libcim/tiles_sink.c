@@ -27,6 +27,14 @@ struct tl_sink {
     pmtiles_writer *pm;
     int dir_made_z, dir_made_x; /* the last z/x directory created */
     int done;
+    /* patching a PMTiles archive: the old archive's tiles are copied into
+     * the new one in tile id order, except those touched (skip, sorted) */
+    pmtiles_reader *old;
+    size_t old_i;
+    uint32_t old_k;       /* position in the entry's run */
+    uint8_t *old_data;    /* the bytes of entry old_i, once read */
+    uint64_t *skip;
+    size_t nskip, skip_cap, skip_i;
 };
 
 static int io_error(const char *what, const char *path)
@@ -42,23 +50,34 @@ cim_tiles_format tl_format_of(const char *path, cim_tiles_format format)
     return dot && !strcmp(dot, ".mbtiles") ? CIM_TILES_MBTILES : dot && !strcmp(dot, ".pmtiles") ? CIM_TILES_PMTILES : CIM_TILES_DIR;
 }
 
-int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
+/* A sink for path, its temporary name "<path>.tmp-<pid>" set; NULL when out of memory. */
+static tl_sink *sink_new(const char *path, cim_tiles_format format)
 {
-    *out = NULL;
     tl_sink *s = calloc(1, sizeof *s);
     size_t n = strlen(path);
     if (!s || !(s->path = strdup(path)) || !(s->tmp = malloc(n + 32))) {
         if (s)
             free(s->path);
         free(s);
-        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+        cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+        return NULL;
     }
     /* a trailing slash names a directory; drop it for the temporary name */
     while (n > 1 && path[n - 1] == '/')
         n--;
     snprintf(s->tmp, n + 32, "%.*s.tmp-%ld", (int)n, path, (long)getpid());
-    s->format = format = tl_format_of(path, format);
+    s->format = tl_format_of(path, format);
     s->dir_made_z = s->dir_made_x = -1;
+    return s;
+}
+
+int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
+{
+    *out = NULL;
+    tl_sink *s = sink_new(path, format);
+    if (!s)
+        return CIM_EINTERNAL;
+    format = s->format;
     int rc = 0;
     char err[512] = "";
     remove(s->tmp);
@@ -84,6 +103,102 @@ int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
     return 0;
 }
 
+/* path copied byte for byte to tmp */
+static int copy_file(const char *path, const char *tmp)
+{
+    FILE *in = fopen(path, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
+    char buf[1 << 16];
+    size_t n;
+    int rc = in && out ? 0 : -1;
+    while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (in && ferror(in))
+        rc = -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out))
+        rc = -1;
+    return rc;
+}
+
+/* Copies the old archive's tiles below tile id limit that are not touched. */
+static int copy_old(tl_sink *s, uint64_t limit)
+{
+    size_t n = 0;
+    const pmtiles_entry *e = s->old ? pmtiles_reader_entries(s->old, &n) : NULL;
+    while (s->old_i < n) {
+        const pmtiles_entry *x = &e[s->old_i];
+        uint64_t id = x->tile_id + s->old_k;
+        if (id >= limit)
+            return 0;
+        while (s->skip_i < s->nskip && s->skip[s->skip_i] < id)
+            s->skip_i++;
+        if (!(s->skip_i < s->nskip && s->skip[s->skip_i] == id)) {
+            if (!s->old_data && pmtiles_reader_tile(s->old, x, &s->old_data))
+                return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': cannot read tile id %llu of the archive",
+                                     s->path, (unsigned long long)id);
+            if (pmtiles_writer_put_id(s->pm, id, s->old_data, x->length))
+                return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': %s", s->path, pmtiles_writer_error(s->pm));
+        }
+        if (++s->old_k >= x->run_length) {
+            s->old_i++;
+            s->old_k = 0;
+            free(s->old_data);
+            s->old_data = NULL;
+        }
+    }
+    return 0;
+}
+
+int tl_sink_open_patch(tl_sink **out, const char *path, cim_tiles_format format)
+{
+    *out = NULL;
+    tl_sink *s = sink_new(path, format);
+    if (!s)
+        return CIM_EINTERNAL;
+    char err[512] = "";
+    int rc = 0;
+    if (s->format == CIM_TILES_PMTILES) {
+        remove(s->tmp);
+        if (!(s->old = pmtiles_reader_open(path)))
+            rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "'%s': not a PMTiles v3 archive cim can read", path);
+        else if (!(s->pm = pmtiles_writer_open(s->tmp)))
+            rc = io_error("cannot create", path);
+    } else if (s->format != CIM_TILES_MBTILES)
+        rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "only MBTiles and PMTiles archives can be patched");
+    else if (copy_file(path, s->tmp))
+        rc = io_error("cannot copy the archive to patch", path);
+    else if (!(s->mb = mbtiles_writer_reopen(s->tmp, err, sizeof err)))
+        rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "cannot patch '%s': %s", path, err);
+    if (rc) {
+        tl_sink_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int tl_sink_delete(tl_sink *s, int z, uint32_t x, uint32_t y)
+{
+    if (s->old) {
+        if (s->nskip == s->skip_cap) {
+            size_t cap = s->skip_cap ? 2 * s->skip_cap : 256;
+            uint64_t *k = realloc(s->skip, cap * sizeof *k);
+            if (!k)
+                return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+            s->skip = k;
+            s->skip_cap = cap;
+        }
+        s->skip[s->nskip++] = pmtiles_tile_id((uint8_t)z, x, y);
+        return 0;
+    }
+    if (!s->mb || mbtiles_writer_delete(s->mb, (uint8_t)z, x, y))
+        return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': %s", s->path,
+                             s->mb ? mbtiles_writer_error(s->mb) : "only MBTiles can be patched");
+    return 0;
+}
+
 int tl_sink_gzip(const tl_sink *s)
 {
     return s->format != CIM_TILES_DIR;
@@ -97,6 +212,9 @@ int tl_sink_put(tl_sink *s, int z, uint32_t x, uint32_t y, const uint8_t *data, 
         return 0;
     }
     if (s->pm) {
+        int rc = copy_old(s, pmtiles_tile_id((uint8_t)z, x, y));
+        if (rc)
+            return rc;
         if (pmtiles_writer_put(s->pm, (uint8_t)z, x, y, data, len))
             return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': %s", s->path, pmtiles_writer_error(s->pm));
         return 0;
@@ -171,6 +289,12 @@ static char *metadata_json(const tl_meta *m, const char *name, const char *vl)
     cim_json_raw(&b, vl);
     if (m->grid && m->grid->kind == CIM_TILES_CGCS2000)
         cim_json_raw(&b, ",\"crs\":\"EPSG:4490\",\"tile_grid\":\"" CGCS2000_GRID "\"");
+    if (m->build) {
+        cim_json_raw(&b, ",\"cim_build\":");
+        cim_json_raw(&b, m->build);
+        snprintf(num, sizeof num, ",\"cim_run\":%lld", (long long)m->run);
+        cim_json_raw(&b, num);
+    }
     cim_json_raw(&b, "}");
     char *s = strdup(cim_json_text(&b));
     cim_buf_free(&b);
@@ -236,6 +360,12 @@ int tl_sink_finish(tl_sink *s, const tl_meta *m)
             rc = mb_meta(s, "crs", "EPSG:4490");
         if (!rc && m->grid && m->grid->kind == CIM_TILES_CGCS2000)
             rc = mb_meta(s, "tile_grid", CGCS2000_GRID);
+        /* what --since checks before patching */
+        if (!rc && m->build)
+            rc = mb_meta(s, "cim_build", m->build);
+        snprintf(v, sizeof v, "%lld", (long long)m->run);
+        if (!rc && m->build)
+            rc = mb_meta(s, "cim_run", v);
         cim_buf_free(&j);
         if (!rc && mbtiles_writer_finish(s->mb))
             rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': %s", s->path, mbtiles_writer_error(s->mb));
@@ -245,7 +375,7 @@ int tl_sink_finish(tl_sink *s, const tl_meta *m)
         pmtiles_info info = {PMTILES_TYPE_MVT, PMTILES_COMPRESSION_GZIP, (uint8_t)m->minzoom, (uint8_t)m->maxzoom,
                              (uint8_t)m->minzoom, {m->bounds[0], m->bounds[1], m->bounds[2], m->bounds[3]},
                              {m->center[0], m->center[1]}};
-        if (pmtiles_writer_finish(s->pm, &info, meta, strlen(meta)))
+        if (!(rc = copy_old(s, UINT64_MAX)) && pmtiles_writer_finish(s->pm, &info, meta, strlen(meta)))
             rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': %s", s->path, pmtiles_writer_error(s->pm));
     } else {
         size_t n = strlen(s->tmp) + 32;
@@ -283,6 +413,9 @@ void tl_sink_free(tl_sink *s)
         return;
     mbtiles_writer_free(s->mb);
     pmtiles_writer_free(s->pm); /* removes its side file, and the archive if unfinished */
+    pmtiles_reader_free(s->old);
+    free(s->old_data);
+    free(s->skip);
     if (!s->done && s->tmp) {
         if (s->format == CIM_TILES_DIR)
             nftw(s->tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -10,7 +10,7 @@ static const char *const help =
     "usage: cim tiles STORE --layer L[,L2...] -o OUT.mbtiles|OUT.pmtiles|DIR\n"
     "                 [--minzoom Z] [--maxzoom Z] [--fields F[,F2...]] [--grid webmercator|cgcs2000]\n"
     "                 [--max-tile-bytes N] [--max-tile-features N] [--buffer N]\n"
-    "                 [--threads N] [--preview DIR] [--json] [--quiet | --progress]\n"
+    "                 [--since RUN] [--threads N] [--preview DIR] [--json] [--quiet | --progress]\n"
     "\n"
     "Vector tiles (MVT 2.1) of store layers on the Web Mercator grid. Each layer\n"
     "becomes an MVT layer of the same name with all its attributes, or only those\n"
@@ -25,6 +25,12 @@ static const char *const help =
     "  --buffer N            tile buffer in tile units of 4096 (default 64)\n"
     "  --max-tile-bytes N    limit of a gzipped tile (default 500000)\n"
     "  --max-tile-features N limit of features in a tile (default 200000)\n"
+    "  --since RUN           patch OUT, an archive built earlier with the same options from\n"
+    "                        this store: re-render only the tiles that the changes of the\n"
+    "                        runs after RUN touch (the store records them); the result\n"
+    "                        is that of a full build (MBTiles or PMTiles). RUN 'archive':\n"
+    "                        the last run the archive holds (its metadata cim_run), or a\n"
+    "                        full build when OUT does not exist yet (for nightly jobs)\n"
     "  --threads N           worker threads (default: all CPUs); same output for any N\n"
     "  --preview DIR         write DIR/index.html showing the tiles in MapLibre GL JS\n"
     "                        (PMTiles or directory output inside DIR; serve DIR over\n"
@@ -38,7 +44,8 @@ static const char *const help =
     "their area accumulates and a one-cell square is drawn each time it reaches a\n"
     "cell (coalescing), the rest are dropped. A tile over a limit is re-encoded on\n"
     "a 2, 4, 8 times coarser grid, then its smallest features are dropped until it\n"
-    "fits. Every drop is counted in the summary per zoom.\n"
+    "fits; points go first, from the densest parts (one is kept in every cell of the\n"
+    "finest grid the limit allows). Every drop is counted in the summary per zoom.\n"
     "\n"
     "Example: cim tiles sz.cim --layer parcels,roads --minzoom 8 --maxzoom 16 -o sz.pmtiles\n";
 
@@ -66,16 +73,27 @@ static void print_summary(const cim_tiles_stats *st, const cim_tiles_options *o,
             const cim_tiles_zoom_stats *s = &st->zoom[z];
             printf("%s{\"zoom\":%d,\"tiles\":%lld,\"features\":%lld,\"bytes\":%lld,\"max_tile_bytes\":%lld,"
                    "\"tiny_dropped\":%lld,\"tiny_coalesced\":%lld,\"simplified_tiles\":%lld,"
-                   "\"limit_dropped\":%lld,\"clip_failed\":%lld}",
+                   "\"limit_dropped\":%lld,\"density_dropped\":%lld,\"clip_failed\":%lld}",
                    z == o->minzoom ? "" : ",", z, (long long)s->tiles, (long long)s->features, (long long)s->bytes,
                    (long long)s->max_tile_bytes, (long long)s->tiny_dropped, (long long)s->tiny_coalesced,
-                   (long long)s->simplified_tiles, (long long)s->limit_dropped, (long long)s->clip_failed);
+                   (long long)s->simplified_tiles, (long long)s->limit_dropped, (long long)s->density_dropped,
+                   (long long)s->clip_failed);
         }
-        printf("]}\n");
+        printf("]");
+        if (st->since_run > 0)
+            printf(",\"since\":%lld,\"changes\":%lld,\"tiles_touched\":%lld", (long long)st->since_run,
+                   (long long)st->changes, (long long)st->tiles_touched);
+        printf(",\"tiles_rendered\":%lld}\n", (long long)st->tiles_rendered);
         return;
     }
-    printf("wrote %s: %lld tiles, %lld bytes, from %lld features in %.2f s\n", out, (long long)st->tiles,
-           (long long)st->bytes, (long long)st->features_read, st->seconds);
+    if (st->since_run > 0)
+        printf("patched %s: %lld changes since run %lld touch %lld tiles; %lld rendered (%lld bytes), the rest "
+               "deleted, from %lld features in %.2f s\n",
+               out, (long long)st->changes, (long long)st->since_run, (long long)st->tiles_touched,
+               (long long)st->tiles, (long long)st->bytes, (long long)st->features_read, st->seconds);
+    else
+        printf("wrote %s: %lld tiles, %lld bytes, from %lld features in %.2f s\n", out, (long long)st->tiles,
+               (long long)st->bytes, (long long)st->features_read, st->seconds);
     for (int z = o->minzoom; z <= o->maxzoom; z++) {
         const cim_tiles_zoom_stats *s = &st->zoom[z];
         printf("  zoom %2d: %lld tiles, %lld features, %lld bytes (largest tile %lld)", z, (long long)s->tiles,
@@ -87,6 +105,8 @@ static void print_summary(const cim_tiles_stats *st, const cim_tiles_options *o,
             printf("; %lld tiles simplified to meet the limits", (long long)s->simplified_tiles);
         if (s->limit_dropped)
             printf("; %lld features dropped (smallest first) to meet the limits", (long long)s->limit_dropped);
+        if (s->density_dropped)
+            printf("; %lld points dropped (densest parts first) to meet the limits", (long long)s->density_dropped);
         if (s->clip_failed)
             printf("; %lld features GEOS could not clip, written whole", (long long)s->clip_failed);
         printf("\n");
@@ -147,7 +167,13 @@ int cmd_tiles(int argc, char **argv)
             else
                 return cli_usage_error("tiles", "--grid '%s': use webmercator or cgcs2000", optarg);
             break;
-        case 's': return cli_usage_error("tiles", "--since: re-tiling only changed tiles is not built yet");
+        case 's':
+            if (!strcmp(optarg, "archive"))
+                v = CIM_TILES_SINCE_ARCHIVE;
+            else if (cli_parse_int(optarg, 1, INT64_MAX, &v))
+                return cli_usage_error("tiles", "--since '%s': a run id (cim_runs) or 'archive'", optarg);
+            o.since_run = v;
+            break;
         case 'P': o.preview_dir = optarg; break;
         case 'j': json = 1; break;
         case 'q': mode = CLI_PROGRESS_QUIET; break;

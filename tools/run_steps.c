@@ -62,7 +62,8 @@ static const run_step_handler siting_h = {{"check", "siting", NULL}, cmd_check, 
 static const cim_pipeline_key tiles_keys[] = {
     {"layer", IN, REQ},       {"output", PATH, REQ},          {"minzoom", T, 0},  {"maxzoom", T, 0},
     {"fields", T, 0},         {"grid", T, 0},                 {"threads", T, 0},  {"max-tile-bytes", T, 0},
-    {"max-tile-features", T, 0}, {"buffer", T, 0},            {"preview", PATH, 0}, {NULL, T, 0}};
+    {"max-tile-features", T, 0}, {"buffer", T, 0},            {"preview", PATH, 0}, {"since", T, 0},
+    {NULL, T, 0}};
 static const run_step_handler tiles_h = {{"tiles", NULL, NULL}, cmd_tiles, RUN_STEP_QUIET | RUN_STEP_PROGRESS};
 
 /* The report file is written, not a layer: an output PATH; the store is only

@@ -16,6 +16,11 @@ typedef struct mbtiles_writer mbtiles_writer;
 /* Creates path (which must not exist). NULL on failure, with the reason
  * in err. */
 mbtiles_writer *mbtiles_writer_open(const char *path, char *err, size_t err_len);
+/* Opens an existing MBTiles file (one this writer made) to patch it, in
+ * one transaction: put replaces a tile, meta a metadata value, delete
+ * removes a tile; finish commits. */
+mbtiles_writer *mbtiles_writer_reopen(const char *path, char *err, size_t err_len);
+int mbtiles_writer_delete(mbtiles_writer *w, uint8_t z, uint32_t x, uint32_t y);
 /* 0, or -1 with a message in mbtiles_writer_error. */
 int mbtiles_writer_put(mbtiles_writer *w, uint8_t z, uint32_t x, uint32_t y, const uint8_t *data, size_t len);
 int mbtiles_writer_meta(mbtiles_writer *w, const char *name, const char *value);

@@ -8,8 +8,8 @@
 
 struct mbtiles_writer {
     sqlite3 *db;
-    sqlite3_stmt *tile, *meta;
-    int finished;
+    sqlite3_stmt *tile, *meta, *del;
+    int finished, patching;
     char err[512];
 };
 
@@ -45,6 +45,42 @@ mbtiles_writer *mbtiles_writer_open(const char *path, char *err, size_t err_len)
     return w;
 }
 
+mbtiles_writer *mbtiles_writer_reopen(const char *path, char *err, size_t err_len)
+{
+    mbtiles_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    w->patching = 1;
+    if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(w->db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(w->db, "INSERT OR REPLACE INTO tiles VALUES (?, ?, ?, ?)", -1, &w->tile, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(w->db, "INSERT OR REPLACE INTO metadata VALUES (?, ?)", -1, &w->meta, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(w->db, "DELETE FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?", -1,
+                           &w->del, NULL) != SQLITE_OK) {
+        fail(w, path);
+        snprintf(err, err_len, "%s", w->err);
+        mbtiles_writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+int mbtiles_writer_delete(mbtiles_writer *w, uint8_t z, uint32_t x, uint32_t y)
+{
+    if (!w->del)
+        return -1;
+    sqlite3_bind_int(w->del, 1, z);
+    sqlite3_bind_int64(w->del, 2, x);
+    sqlite3_bind_int64(w->del, 3, mbtiles_tms_row(z, y));
+    int rc = sqlite3_step(w->del);
+    sqlite3_reset(w->del);
+    return rc == SQLITE_DONE ? 0 : fail(w, "deleting a tile");
+}
+
 const char *mbtiles_writer_error(const mbtiles_writer *w)
 {
     return w->err;
@@ -73,9 +109,10 @@ int mbtiles_writer_meta(mbtiles_writer *w, const char *name, const char *value)
 int mbtiles_writer_finish(mbtiles_writer *w)
 {
     if (sqlite3_exec(w->db,
-                     "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);"
-                     "CREATE UNIQUE INDEX name ON metadata (name);"
-                     "COMMIT;",
+                     w->patching ? "COMMIT;"
+                                 : "CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);"
+                                   "CREATE UNIQUE INDEX name ON metadata (name);"
+                                   "COMMIT;",
                      NULL, NULL, NULL) != SQLITE_OK)
         return fail(w, "finishing the MBTiles file");
     w->finished = 1;
@@ -88,6 +125,7 @@ void mbtiles_writer_free(mbtiles_writer *w)
         return;
     sqlite3_finalize(w->tile);
     sqlite3_finalize(w->meta);
+    sqlite3_finalize(w->del);
     if (w->db && !w->finished)
         sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(w->db);

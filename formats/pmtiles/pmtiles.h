@@ -43,5 +43,23 @@ const char *pmtiles_writer_error(const pmtiles_writer *w);
 /* Counts so far: directory entries and tiles addressed (runs counted out). */
 uint64_t pmtiles_writer_entries(const pmtiles_writer *w);
 uint64_t pmtiles_writer_addressed(const pmtiles_writer *w);
+/* pmtiles_writer_put by tile id. */
+int pmtiles_writer_put_id(pmtiles_writer *w, uint64_t id, const uint8_t *data, size_t len);
+
+/* Reading an archive back (pmtiles_reader.c): every tile entry, leaves
+ * followed, in tile id order; the metadata JSON; a tile's stored bytes. */
+typedef struct pmtiles_entry {
+    uint64_t tile_id, offset; /* offset: in the tile data section */
+    uint32_t length, run_length;
+} pmtiles_entry;
+typedef struct pmtiles_reader pmtiles_reader;
+/* NULL when path is no PMTiles v3 archive or is broken. */
+pmtiles_reader *pmtiles_reader_open(const char *path);
+const pmtiles_entry *pmtiles_reader_entries(const pmtiles_reader *r, size_t *n);
+/* malloc'd, NUL-terminated; NULL on failure. */
+char *pmtiles_reader_metadata(pmtiles_reader *r);
+/* The entry's bytes into *data (malloc'd). 0 or -1. */
+int pmtiles_reader_tile(pmtiles_reader *r, const pmtiles_entry *e, uint8_t **data);
+void pmtiles_reader_free(pmtiles_reader *r);
 
 #endif

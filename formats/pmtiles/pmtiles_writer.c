@@ -87,12 +87,21 @@ uint64_t pmtiles_writer_addressed(const pmtiles_writer *w)
 
 int pmtiles_writer_put(pmtiles_writer *w, uint8_t z, uint32_t x, uint32_t y, const uint8_t *data, size_t len)
 {
-    uint64_t id = pmtiles_tile_id(z, x, y);
+    if (pmtiles_writer_put_id(w, pmtiles_tile_id(z, x, y), data, len)) {
+        char e[sizeof w->err];
+        memcpy(e, w->err, sizeof e);
+        return fail(w, "tile %u/%u/%u: %s", z, x, y, e);
+    }
+    return 0;
+}
+
+int pmtiles_writer_put_id(pmtiles_writer *w, uint64_t id, const uint8_t *data, size_t len)
+{
     entry *prev = w->n ? &w->e[w->n - 1] : NULL;
     if (prev && id < prev->tile_id + prev->run_length)
-        return fail(w, "tile %u/%u/%u put out of tile id order", z, x, y);
+        return fail(w, "put out of tile id order");
     if (len > UINT32_MAX)
-        return fail(w, "tile %u/%u/%u: %zu bytes, too large", z, x, y, len);
+        return fail(w, "%zu bytes, too large", len);
     w->addressed++;
     if (prev && id == prev->tile_id + prev->run_length && len == w->last_len && !memcmp(w->last, data, len)) {
         prev->run_length++;

@@ -3,6 +3,8 @@
 //   node tiles_read.mjs header ARCHIVE.pmtiles      -> header + metadata JSON
 //   node tiles_read.mjs tile ARCHIVE.pmtiles Z X Y  -> the decoded tile as JSON
 //   node tiles_read.mjs pbf FILE.pbf Z X Y          -> a raw (uncompressed) MVT file decoded
+//   node tiles_read.mjs points FILE.pbf LAYER PROP  -> [[x, y, PROP], ...]: each feature's
+//                                                      first point (fast, for big tiles)
 import { createRequire } from 'node:module';
 import { openSync, readSync, readFileSync } from 'node:fs';
 import { PMTiles } from 'pmtiles';
@@ -53,7 +55,17 @@ if (cmd === 'header') {
 } else if (cmd === 'pbf') {
   const [z, x, y] = rest.map(Number);
   console.log(JSON.stringify(decode(new Uint8Array(readFileSync(path)), z, x, y)));
+} else if (cmd === 'points') {
+  const [layer, prop] = rest;
+  const l = new VectorTile(new Protobuf(new Uint8Array(readFileSync(path)))).layers[layer];
+  const out = [];
+  for (let i = 0; l && i < l.length; i++) {
+    const f = l.feature(i);
+    const p = f.loadGeometry()[0][0];
+    out.push([p.x, p.y, f.properties[prop]]);
+  }
+  console.log(JSON.stringify(out));
 } else {
-  console.error('usage: tiles_read.mjs header|tile|pbf FILE [Z X Y]');
+  console.error('usage: tiles_read.mjs header|tile|pbf|points FILE [Z X Y | LAYER PROP]');
   process.exit(2);
 }

@@ -15,8 +15,13 @@
  * Limits (max_tile_bytes gzipped, max_tile_features): a tile over a limit is
  * re-encoded on a grid 2, 4, then 8 times coarser (simplify harder); if
  * still over, the smallest features (by area, lines by length) are dropped
- * until it fits. Every drop is counted per zoom in cim_tiles_stats: never a
- * silent truncation. */
+ * until it fits, and points, which have no size, go before them densest
+ * parts first (tippecanoe's drop-densest-as-needed): they are ranked by
+ * grid cells, one point for the tile, then one in each 2x2 cell that has
+ * none yet, ... one in each tile unit, and dropped from the end of that
+ * ranking, so the kept points keep one in every cell of the finest grid the
+ * limit allows. Every drop is counted per zoom in cim_tiles_stats
+ * (limit_dropped, density_dropped): never a silent truncation. */
 #ifndef CIM_TILES_H
 #define CIM_TILES_H
 
@@ -60,9 +65,21 @@ typedef struct cim_tiles_options {
      * the tiles (PMTiles or a directory output lying inside it); NULL: none. */
     const char *preview_dir;
     cim_tiles_grid grid;
+    /* > 0: patch the MBTiles or PMTiles archive at path, built earlier by cim_tiles_build
+     * with the same options from this store, re-rendering only the tiles
+     * that the changes runs after since_run recorded (cim_changes) touch;
+     * the result is the same as a full build. The archive records what it
+     * was built from (metadata cim_build, and cim_run: the last run it
+     * includes); another store, other options, or a since_run after cim_run
+     * are refused (CIM_EFORMAT); a directory output too (CIM_EINVALID:
+     * rebuild it). CIM_TILES_SINCE_ARCHIVE: since the run the archive holds
+     * (its cim_run), or a full build when path does not exist yet: what a
+     * nightly pipeline wants. 0: a full build. */
+    int64_t since_run;
 } cim_tiles_options;
-#define CIM_TILES_OPTIONS_VERSION 1
-#define CIM_TILES_OPTIONS_INIT {CIM_TILES_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 14, CIM_TILES_AUTO, 0, 500000, 200000, 64, NULL, NULL, NULL, CIM_TILES_WEBMERCATOR}
+#define CIM_TILES_SINCE_ARCHIVE (-1)
+#define CIM_TILES_OPTIONS_VERSION 2
+#define CIM_TILES_OPTIONS_INIT {CIM_TILES_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 14, CIM_TILES_AUTO, 0, 500000, 200000, 64, NULL, NULL, NULL, CIM_TILES_WEBMERCATOR, 0}
 CIM_EXTERN void cim_tiles_options_init(cim_tiles_options *opts);
 
 typedef struct cim_tiles_zoom_stats {
@@ -73,8 +90,9 @@ typedef struct cim_tiles_zoom_stats {
     int64_t tiny_dropped;      /* polygons below one grid cell, dropped */
     int64_t tiny_coalesced;    /* one-cell squares drawn for accumulated tiny polygons */
     int64_t simplified_tiles;  /* tiles re-encoded on a coarser grid to meet a limit */
-    int64_t limit_dropped;     /* features dropped (smallest first) to meet a limit */
+    int64_t limit_dropped;     /* lines and polygons dropped (smallest first) to meet a limit */
     int64_t clip_failed;       /* features GEOS could not clip, written unclipped */
+    int64_t density_dropped;   /* points dropped (densest parts first) to meet a limit */
 } cim_tiles_zoom_stats;
 
 typedef struct cim_tiles_stats {
@@ -83,6 +101,10 @@ typedef struct cim_tiles_stats {
     cim_tiles_zoom_stats zoom[CIM_TILES_MAX_ZOOM + 1];
     double bounds[4];          /* lon/lat of the data */
     double seconds;
+    int64_t tiles_rendered;    /* tiles rendered (a full build: all; since_run: the touched ones) */
+    int64_t tiles_touched;     /* since_run: tiles the recorded changes touch (replaced or deleted) */
+    int64_t changes;           /* since_run: change records read */
+    int64_t since_run;         /* the run patched from (0: a full build) */
 } cim_tiles_stats;
 
 /* Builds the tiles of opts->layers into path. out (may be NULL) gets the
