@@ -49,19 +49,6 @@ static const char *const help =
     "\n"
     "Example: cim tiles sz.cim --layer parcels,roads --minzoom 8 --maxzoom 16 -o sz.pmtiles\n";
 
-/* Splits a comma list in place into a NULL-terminated array. */
-static const char **split(char *s, size_t *n)
-{
-    size_t cap = 1;
-    for (const char *p = s; *p; p++)
-        cap += *p == ',';
-    const char **v = calloc(cap + 1, sizeof *v);
-    *n = 0;
-    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
-        v[(*n)++] = tok;
-    return v;
-}
-
 static void print_summary(const cim_tiles_stats *st, const cim_tiles_options *o, const char *out, int json)
 {
     if (json) {
@@ -191,7 +178,7 @@ int cmd_tiles(int argc, char **argv)
     if (o.minzoom > o.maxzoom)
         return cli_usage_error("tiles", "--minzoom %d is above --maxzoom %d", o.minzoom, o.maxzoom);
     size_t nl = 0, nf = 0;
-    const char **lv = split(layers, &nl), **fv = fields ? split(fields, &nf) : NULL;
+    const char **lv = cli_split_list(layers, &nl), **fv = fields ? cli_split_list(fields, &nf) : NULL;
     o.layers = lv;
     o.layer_count = nl;
     o.fields = fv;

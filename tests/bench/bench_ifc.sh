@@ -37,12 +37,6 @@ with open(out, 'w', encoding='latin-1') as f:
 PY
 
 . "$(dirname "$0")/lib.sh"
-timed() { # OUT CMD...: appends "seconds peak_kib"
-    local out=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/last.out"
-    cat "$work/time" >>"$out"
-}
 
 status=0
 for f in "$DATA/ifc/duplex.ifc" "$work/big.ifc"; do

@@ -30,11 +30,6 @@ FROM parcels p JOIN buildings b ON b.ROWID IN (SELECT ROWID FROM SpatialIndex WH
   AND search_frame = p.geom) AND ST_Intersects(b.geom, p.geom) GROUP BY p.fid;"
 
 . "$(dirname "$0")/lib.sh"
-timed() {
-    local out=$1; shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
-    cat "$work/time" >>"$out"
-}
 
 : >"$work/cim.t"; : >"$work/cim1.t"; : >"$work/spl.t"
 for i in $(seq "$RUNS"); do

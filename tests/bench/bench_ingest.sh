@@ -23,11 +23,6 @@ echo "input: $src, $features polygons, $(du -m "$src" | cut -f1) MB"
 . "$(dirname "$0")/lib.sh"
 
 # Runs a command, appends "seconds peak_kib" to a file.
-timed() {
-    local out=$1; shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
-    cat "$work/time" >>"$out"
-}
 
 : >"$work/cim.t"; : >"$work/ogr.t"
 for i in $(seq "$RUNS"); do

@@ -17,11 +17,6 @@ RUNS=${CIM_BENCH_RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/lib.sh"
-timed() {
-    local out=$1; shift
-    /usr/bin/time -f "%e" -o "$work/time" "$@" >/dev/null
-    cat "$work/time" >>"$out"
-}
 
 "$CIM" sample "$work/src" --parcels "$PARCELS" --days 0 --quiet
 store=$work/p.cim
@@ -62,7 +57,7 @@ fi
 json_s=$(median <"$work/json.t")
 html_s=$(median <"$work/html.t")
 spl_s=$(median <"$work/spl.t")
-echo "runs: json $(tr '\n' ' ' <"$work/json.t")| html $(tr '\n' ' ' <"$work/html.t")| SpatiaLite $(tr '\n' ' ' <"$work/spl.t")"
+echo "runs: json $(cut -d' ' -f1 "$work/json.t" | tr '\n' ' ')| html $(cut -d' ' -f1 "$work/html.t" | tr '\n' ' ')| SpatiaLite $(cut -d' ' -f1 "$work/spl.t" | tr '\n' ' ')"
 printf '%-48s %10s\n' "tool ($PARCELS parcels)" "median s"
 printf '%-48s %10s\n' "cim report --kind landuse -o x.json" "$json_s"
 printf '%-48s %10s\n' "cim report --kind landuse -o x.html (with map)" "$html_s"

@@ -23,11 +23,6 @@ features=$(sqlite3 "$work/s.cim" "SELECT count(*) FROM parcels")
 echo "input: $features parcels in a cim store (EPSG:4547), zooms 10-14, $(nproc) CPUs"
 
 . "$(dirname "$0")/lib.sh"
-timed() {
-    local out=$1; shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/last.out" 2>&1
-    cat "$work/time" >>"$out"
-}
 
 : >"$work/cim.t"; : >"$work/ogr.t"
 for i in $(seq "$RUNS"); do

@@ -9,13 +9,10 @@
 // reads it from EXT_structural_metadata, and the page's errors.
 //   node cesium.mjs TILESET_DIR LON LAT RANGE ID_PROPERTY SCREENSHOT.png
 import { createServer } from 'node:http';
-import { createReadStream, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { join, extname, normalize } from 'node:path';
-import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
+import { launchChromium } from './chromium.mjs';
 
-const require = createRequire(process.env.CIM_NODE_DIR + '/package.json');
-const { chromium } = require('playwright-core');
 const cesiumDir = join(process.env.CIM_NODE_DIR, 'node_modules/cesium/Build/Cesium');
 const [dir, lon, lat, range, idProp, shot] = process.argv.slice(2);
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
@@ -85,15 +82,8 @@ const server = createServer((req, res) => {
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const url = `http://127.0.0.1:${server.address().port}/index.html`;
 
-const profile = mkdtempSync(join(tmpdir(), 'cim-chromium-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 800, height: 600 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-});
+const chrome = await launchChromium();
+const browser = chrome.context;
 let result;
 try {
   const p = await browser.newPage();
@@ -121,8 +111,7 @@ try {
   result.external = external;
   await p.screenshot({ path: shot });
 } finally {
-  await browser.close();
+  await chrome.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 console.log(JSON.stringify(result));

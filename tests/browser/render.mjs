@@ -5,13 +5,10 @@
 // the features MapLibre decoded per source layer.
 //   node render.mjs DIR PAGE [LAYER...]
 import { createServer } from 'node:http';
-import { createReadStream, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { join, extname } from 'node:path';
-import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
+import { launchChromium } from './chromium.mjs';
 
-const require = createRequire(process.env.CIM_NODE_DIR + '/package.json');
-const { chromium } = require('playwright-core');
 const [dir, page, ...layers] = process.argv.slice(2);
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 
@@ -34,16 +31,8 @@ const server = createServer((req, res) => {
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const url = `http://127.0.0.1:${server.address().port}/${page}`;
 
-const profile = mkdtempSync(join(tmpdir(), 'cim-chromium-'));
-// a fresh profile directory: playwright passes it as --user-data-dir
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 800, height: 600 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-});
+const chrome = await launchChromium();
+const browser = chrome.context;
 let result;
 try {
   const p = await browser.newPage();
@@ -71,8 +60,7 @@ try {
   result.errors = errors;
   await p.screenshot({ path: join(dir, 'screenshot.png') });
 } finally {
-  await browser.close();
+  await chrome.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 console.log(JSON.stringify(result));

@@ -7,13 +7,9 @@
 //   node render_report.mjs PAGE.html OUT.png [PAGE2.html OUT2.png ...]
 // One browser for all pages (a launch costs seconds); a JSON line per page.
 import { createServer } from 'node:http';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { launchChromium } from './chromium.mjs';
 
-const require = createRequire(process.env.CIM_NODE_DIR + '/package.json');
-const { chromium } = require('playwright-core');
 const args = process.argv.slice(2);
 let html = null; // the page being rendered
 const server = createServer((req, res) => {
@@ -27,14 +23,8 @@ const server = createServer((req, res) => {
 });
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const url = `http://127.0.0.1:${server.address().port}/report.html`;
-const profile = mkdtempSync(join(tmpdir(), 'cim-chromium-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1000, height: 800 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const chrome = await launchChromium({ width: 1000, height: 800 });
+const browser = chrome.context;
 const results = [];
 try {
   for (let a = 0; a + 1 < args.length; a += 2) {
@@ -82,8 +72,7 @@ try {
     await p.close();
   }
 } finally {
-  await browser.close();
+  await chrome.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 for (const r of results) console.log(JSON.stringify(r));
