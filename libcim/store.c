@@ -460,21 +460,26 @@ int cim_run_insert(cim_store *s, int64_t *out_id, const char *command, const cha
     return rc;
 }
 
-int cim_run_finish(cim_store *s, int64_t id, const char *counts_json, const char *message)
+int cim_run_end(cim_store *s, int64_t id, const char *status, const char *counts_json, const char *message)
 {
     char now[32];
     cim_utc_now(now);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "UPDATE cim_runs SET ended_at = ?2, status = 'ok', counts = ?3, message = ?4"
-                           " WHERE id = ?1",
+                           "UPDATE cim_runs SET ended_at = ?2, status = ?3, counts = ?4, message = ?5 WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return cim_store_sqlite_error(s, "cim_runs");
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, counts_json, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, counts_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, message, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_runs");
     sqlite3_finalize(st);
     return rc;
+}
+
+int cim_run_finish(cim_store *s, int64_t id, const char *counts_json, const char *message)
+{
+    return cim_run_end(s, id, "ok", counts_json, message);
 }

@@ -38,6 +38,8 @@ void cim_utc_now(char buf[32]);
 int cim_run_insert(cim_store *s, int64_t *out_id, const char *command, const char *arguments,
                    const char *started_at);
 int cim_run_finish(cim_store *s, int64_t id, const char *counts_json, const char *message);
+/* The same with any status (a pipeline's run ends 'ok' or 'failed'). */
+int cim_run_end(cim_store *s, int64_t id, const char *status, const char *counts_json, const char *message);
 
 /* The authorizer of read-only handles and queries: reading only. */
 int cim_store_readonly_authorizer(void *payload, int action, const char *a, const char *b, const char *db,

@@ -63,6 +63,11 @@ void ifc_mat_mul(ifc_mat *out, const ifc_mat *a, const ifc_mat *b); /* out = a *
 void ifc_mat_apply(const ifc_mat *m, const double in[3], double out[3]);
 /* IfcCartesianPoint #id in metres (3 values; a 2D point has z = 0). */
 int ifc_point(ifc_ctx *c, uint64_t id, double out[3]);
+/* The frame of unit z axis zd and approximate x axis xd (Gram-Schmidt), the
+ * axes scaled by scale, origin o; `parallel` says what is wrong when xd is
+ * parallel to zd. */
+int ifc_frame(ifc_ctx *c, uint64_t id, const double zd[3], const double xd[3], const double o[3], double scale,
+              const char *parallel, ifc_mat *out);
 /* IfcAxis2Placement3D / 2D as a matrix (translation in metres). */
 int ifc_axis_placement(ifc_ctx *c, uint64_t id, ifc_mat *out);
 /* The world matrix of an IfcLocalPlacement chain (cached; cycles detected). */

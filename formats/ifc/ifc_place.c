@@ -97,21 +97,21 @@ static int direction(ifc_ctx *c, const step_value *v, const double def[3], doubl
     return IFC_OK;
 }
 
-/* The frame of z axis zd and approximate x axis xd (Gram-Schmidt). */
-static int frame(ifc_ctx *c, uint64_t id, const double zd[3], const double xd[3], const double o[3], ifc_mat *out)
+int ifc_frame(ifc_ctx *c, uint64_t id, const double zd[3], const double xd[3], const double o[3], double scale,
+              const char *parallel, ifc_mat *out)
 {
     double dot = xd[0] * zd[0] + xd[1] * zd[1] + xd[2] * zd[2];
     double x[3] = {xd[0] - dot * zd[0], xd[1] - dot * zd[1], xd[2] - dot * zd[2]};
     double n = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
     if (n < 1e-9)
-        return ifc_fail(c, IFC_EFORMAT, "#%llu: Axis and RefDirection are parallel", (unsigned long long)id);
+        return ifc_fail(c, IFC_EFORMAT, "#%llu: %s", (unsigned long long)id, parallel);
     for (int i = 0; i < 3; i++)
         x[i] /= n;
     double y[3] = {zd[1] * x[2] - zd[2] * x[1], zd[2] * x[0] - zd[0] * x[2], zd[0] * x[1] - zd[1] * x[0]};
     for (int i = 0; i < 3; i++) {
-        out->m[i * 4 + 0] = x[i];
-        out->m[i * 4 + 1] = y[i];
-        out->m[i * 4 + 2] = zd[i];
+        out->m[i * 4 + 0] = scale * x[i];
+        out->m[i * 4 + 1] = scale * y[i];
+        out->m[i * 4 + 2] = scale * zd[i];
         out->m[i * 4 + 3] = o[i];
     }
     return IFC_OK;
@@ -134,7 +134,7 @@ int ifc_axis_placement(ifc_ctx *c, uint64_t id, ifc_mat *out)
             return rc;
         if (!step_ref(step_arg(&e, 2)) && fabs(z[0]) > 0.999)
             x[0] = 0, x[1] = 0, x[2] = 1; /* default RefDirection when Axis is along x */
-        return frame(c, id, z, x, o, out);
+        return ifc_frame(c, id, z, x, o, 1, "Axis and RefDirection are parallel", out);
     }
     if (!strcmp(e.type, "IFCAXIS2PLACEMENT2D")) {
         if (!loc)
@@ -142,7 +142,7 @@ int ifc_axis_placement(ifc_ctx *c, uint64_t id, ifc_mat *out)
         if ((rc = ifc_point(c, loc, o)) || (rc = direction(c, step_arg(&e, 1), ex, x)))
             return rc;
         x[2] = 0;
-        return frame(c, id, ez, x, o, out);
+        return ifc_frame(c, id, ez, x, o, 1, "Axis and RefDirection are parallel", out);
     }
     return ifc_fail(c, IFC_EFORMAT, "#%llu: expected an IfcAxis2Placement, found %s", (unsigned long long)id, e.type);
 }

@@ -663,29 +663,12 @@ static int transform_operator(ifc_ctx *c, uint64_t id, ifc_mat *out)
         return rc;
     if (step_number(step_arg(&e, 3), &s) || !(s > 0))
         s = 1;
-    ifc_mat m;
     double z[3] = {ax[2][0], ax[2][1], ax[2][2]}, nz = sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2]);
-    double x[3] = {ax[0][0], ax[0][1], ax[0][2]};
     if (nz < 1e-12)
         return ifc_fail(c, IFC_EFORMAT, "#%llu: zero Axis3", (unsigned long long)id);
     for (int i = 0; i < 3; i++)
         z[i] /= nz;
-    double dot = x[0] * z[0] + x[1] * z[1] + x[2] * z[2];
-    double xx[3] = {x[0] - dot * z[0], x[1] - dot * z[1], x[2] - dot * z[2]};
-    double nx = sqrt(xx[0] * xx[0] + xx[1] * xx[1] + xx[2] * xx[2]);
-    if (nx < 1e-9)
-        return ifc_fail(c, IFC_EFORMAT, "#%llu: Axis1 parallel to Axis3", (unsigned long long)id);
-    for (int i = 0; i < 3; i++)
-        xx[i] /= nx;
-    double y[3] = {z[1] * xx[2] - z[2] * xx[1], z[2] * xx[0] - z[0] * xx[2], z[0] * xx[1] - z[1] * xx[0]};
-    for (int i = 0; i < 3; i++) {
-        m.m[i * 4 + 0] = s * xx[i];
-        m.m[i * 4 + 1] = s * y[i];
-        m.m[i * 4 + 2] = s * z[i];
-        m.m[i * 4 + 3] = o[i];
-    }
-    *out = m;
-    return IFC_OK;
+    return ifc_frame(c, id, z, ax[0], o, s, "Axis1 parallel to Axis3", out);
 }
 
 static int representation_items(ifc_ctx *c, uint64_t rep, const ifc_mat *world, ifc_plan *plan, int depth);
