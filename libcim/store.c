@@ -2,6 +2,8 @@
  * transaction helpers the other modules use. */
 #include "store_int.h"
 
+#include <fcntl.h>
+
 #include <errno.h>
 #include <proj.h>
 #include <stdarg.h>
@@ -11,6 +13,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sql_int.h"
+#include "sql_pg_int.h"
+#include "store_pg_int.h"
 
 /* Readers and the nightly writer wait for each other this long, not fail. */
 #define STORE_BUSY_TIMEOUT_MS 60000
@@ -76,6 +82,8 @@ int cim_store_sqlite_error(cim_store *s, const char *what)
 
 int cim_store_exec(cim_store *s, const char *sql)
 {
+    if (s->pg)
+        return cim_pg_exec(s, sql);
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE, "store '%s': %s", s->path,
@@ -101,7 +109,7 @@ int cim_store_execf(cim_store *s, const char *fmt, ...)
 
 int cim_store_begin(cim_store *s)
 {
-    return cim_store_exec(s, "BEGIN IMMEDIATE");
+    return cim_store_exec(s, s->pg ? "BEGIN" : "BEGIN IMMEDIATE");
 }
 
 int cim_store_commit(cim_store *s)
@@ -111,21 +119,40 @@ int cim_store_commit(cim_store *s)
 
 void cim_store_rollback(cim_store *s)
 {
+    if (s && s->pg && cim_pg_in_transaction(s))
+        cim_pg_exec(s, "ROLLBACK");
     if (s && s->db && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int cim_store_table_exists(cim_store *s, const char *table)
 {
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(s, &q,
+                             s->pg ? "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
+                                     " AND table_name = CAST(?1 AS TEXT)"
+                                   : "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1");
+    int found = !rc && !cim_sql_bind_text(q, 1, table, -1) && cim_sql_step(q) == CIM_SQL_ROW;
+    cim_sql_finalize(q);
     return found;
+}
+
+/* A random id for the store (cim_meta 'store_id'): what a tile archive
+ * names as its source, where path and creation time could repeat. */
+static void new_store_id(char out[33])
+{
+    unsigned char r[16] = {0};
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t v = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
+        memcpy(r, &v, sizeof v);
+    }
+    if (fd >= 0)
+        close(fd);
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
 /* Web Mercator: EPSG methods 1024 "Popular Visualisation Pseudo Mercator"
@@ -209,12 +236,24 @@ int cim_store_create(cim_store **out, const char *path, const cim_store_create_o
     if (!opts)
         opts = &defaults;
     *out = NULL;
-    struct stat st;
-    if (stat(path, &st) == 0)
-        return cim_error_set(CIM_EEXISTS, CIM_ERRCLASS_IO, "store '%s': file exists", path);
     int rc = check_store_srid(opts->srid);
     if (rc)
         return rc;
+    char store_id[33];
+    new_store_id(store_id);
+    if (cim_store_is_conninfo(path)) {
+        cim_store *s = calloc(1, sizeof *s);
+        if (!s)
+            return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+        rc = cim_pg_connect(s, path);
+        if (!rc)
+            rc = cim_pg_store_create(s, opts->srid, opts->command_line, store_id);
+        cim_store_free(s);
+        return rc ? rc : cim_store_open(out, path, CIM_STORE_READWRITE);
+    }
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return cim_error_set(CIM_EEXISTS, CIM_ERRCLASS_IO, "store '%s': file exists", path);
 
     /* Build the store under a temporary name and rename it into place, so a
      * crash never leaves a half-made store at the path. */
@@ -243,8 +282,8 @@ int cim_store_create(cim_store **out, const char *path, const cim_store_create_o
         rc = cim_store_execf(s,
                              "INSERT INTO cim_meta(key, value) VALUES"
                              " ('schema_version', '%d'), ('srid', '%d'), ('created_at', %Q),"
-                             " ('library_version', %Q)",
-                             CIM_STORE_SCHEMA_VERSION, opts->srid, now, cim_version());
+                             " ('library_version', %Q), ('store_id', %Q)",
+                             CIM_STORE_SCHEMA_VERSION, opts->srid, now, cim_version(), store_id);
     if (!rc)
         rc = cim_run_insert(s, &run_id, "init", opts->command_line ? opts->command_line : args, now);
     if (!rc)
@@ -349,9 +388,11 @@ int cim_store_readonly_authorizer(void *payload, int action, const char *a, cons
 static int read_catalogue(cim_store *s)
 {
     if (!cim_store_table_exists(s, "cim_meta"))
-        return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_SQLITE,
-                             "store '%s': not a cim store (no cim_meta table; create one with 'cim init')",
-                             s->path);
+        return cim_error_set(CIM_ESTORE, s->pg ? CIM_ERRCLASS_POSTGRES : CIM_ERRCLASS_SQLITE,
+                             s->pg ? "store '%s': schema '%s' holds no cim store (no cim_meta table; create one with"
+                                     " 'cim init')"
+                                   : "store '%s': not a cim store (no cim_meta table; create one with 'cim init')",
+                             s->path, s->schema);
     const char *v = cim_store_meta(s, "schema_version");
     int version = v ? atoi(v) : 0;
     if (version > CIM_STORE_SCHEMA_VERSION)
@@ -368,9 +409,30 @@ static int read_catalogue(cim_store *s)
     return CIM_OK;
 }
 
+static int open_pg(cim_store **out, const char *conninfo, int readonly)
+{
+    cim_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    s->readonly = readonly;
+    int rc = cim_pg_connect(s, conninfo);
+    if (!rc)
+        rc = read_catalogue(s);
+    if (!rc && readonly)
+        rc = cim_pg_store_readonly(s);
+    if (rc) {
+        cim_store_free(s);
+        return rc;
+    }
+    *out = s;
+    return CIM_OK;
+}
+
 int cim_store_open(cim_store **out, const char *path, unsigned int flags)
 {
     *out = NULL;
+    if (cim_store_is_conninfo(path))
+        return open_pg(out, path, (flags & CIM_STORE_READONLY) != 0);
     struct stat st;
     /* A store that cannot be reached is a store failure (exit 4), not bad
      * input data: CIM_ENOTFOUND is for layers, fields and source files. */
@@ -415,6 +477,11 @@ void cim_store_free(cim_store *s)
     }
     if (s->splite_cache)
         spatialite_cleanup_ex(s->splite_cache);
+    if (s->pg) {
+        cim_store_rollback(s);
+        cim_pg_close(s);
+    }
+    free(s->schema);
     free(s->meta_value);
     free(s->path);
     free(s);
@@ -432,31 +499,36 @@ const char *cim_store_path(const cim_store *s)
 
 const char *cim_store_meta(cim_store *s, const char *key)
 {
-    sqlite3_stmt *st = NULL;
+    cim_sql *q = NULL;
     free(s->meta_value);
     s->meta_value = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM cim_meta WHERE key = ?1", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-            s->meta_value = strdup((const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
+    if (!cim_sql_prepare(s, &q, "SELECT value FROM cim_meta WHERE key = ?1") && !cim_sql_bind_text(q, 1, key, -1) &&
+        cim_sql_step(q) == CIM_SQL_ROW && cim_sql_text(q, 0))
+        s->meta_value = strdup(cim_sql_text(q, 0));
+    cim_sql_finalize(q);
     return s->meta_value;
 }
 
 int cim_run_insert(cim_store *s, int64_t *out_id, const char *command, const char *arguments,
                    const char *started_at)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO cim_runs(command, arguments, started_at) VALUES (?1, ?2, ?3)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_runs");
-    sqlite3_bind_text(st, 1, command, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, arguments, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, started_at, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_runs");
-    sqlite3_finalize(st);
-    *out_id = sqlite3_last_insert_rowid(s->db);
+    cim_sql *q = NULL;
+    *out_id = 0;
+    int rc = cim_sql_prepare(s, &q,
+                             "INSERT INTO cim_runs(command, arguments, started_at) VALUES (?1, ?2, ?3) RETURNING id");
+    if (!rc)
+        rc = cim_sql_bind_text(q, 1, command, -1);
+    if (!rc)
+        rc = cim_sql_bind_text(q, 2, arguments, -1);
+    if (!rc)
+        rc = cim_sql_bind_text(q, 3, started_at, -1);
+    if (!rc) {
+        rc = cim_sql_step(q);
+        if (rc == CIM_SQL_ROW)
+            *out_id = cim_sql_int64(q, 0);
+        rc = rc < 0 ? rc : CIM_OK;
+    }
+    cim_sql_finalize(q);
     return rc;
 }
 
@@ -464,19 +536,23 @@ int cim_run_end(cim_store *s, int64_t id, const char *status, const char *counts
 {
     char now[32];
     cim_utc_now(now);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE cim_runs SET ended_at = ?2, status = ?3, counts = ?4, message = ?5 WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_runs");
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, counts_json, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, message, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_runs");
-    sqlite3_finalize(st);
-    return rc;
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(s, &q,
+                             "UPDATE cim_runs SET ended_at = ?2, status = ?3, counts = ?4, message = ?5 WHERE id = ?1");
+    if (!rc)
+        rc = cim_sql_bind_int64(q, 1, id);
+    if (!rc)
+        rc = cim_sql_bind_text(q, 2, now, -1);
+    if (!rc)
+        rc = cim_sql_bind_text(q, 3, status, -1);
+    if (!rc)
+        rc = cim_sql_bind_text(q, 4, counts_json, -1);
+    if (!rc)
+        rc = cim_sql_bind_text(q, 5, message, -1);
+    if (!rc)
+        rc = cim_sql_step(q);
+    cim_sql_finalize(q);
+    return rc < 0 ? rc : CIM_OK;
 }
 
 int cim_run_finish(cim_store *s, int64_t id, const char *counts_json, const char *message)

@@ -10,22 +10,28 @@
 #include "cim/store.h"
 #include "error_int.h"
 
+struct pg_conn;
+
 struct cim_store {
-    sqlite3 *db;
+    sqlite3 *db;          /* a SpatiaLite store; NULL for PostGIS */
     void *splite_cache;   /* SpatiaLite's per-connection state */
-    char *path;
+    struct pg_conn *pg;   /* a PostGIS store (sql_int.h talks to both) */
+    char *schema;         /* PostGIS: the schema holding the store */
+    unsigned pg_statements; /* PostGIS: names for server-side prepared statements */
+    char *path;           /* the file, or the connection string with any password masked */
     int srid;
     int readonly;
     char *meta_value;     /* last cim_store_meta() result (borrowed by the caller) */
 };
 
-/* Raises CIM_ESTORE with "what: sqlite's message". Returns the code. */
+/* Raises CIM_ESTORE with "what: sqlite's message". Returns the code.
+ * (SQLite only; statements on either backend go through sql_int.h.) */
 int cim_store_sqlite_error(cim_store *s, const char *what);
 /* Runs SQL without results; raises CIM_ESTORE on failure. */
 int cim_store_exec(cim_store *s, const char *sql);
 /* printf-style SQL (use %w / %q from sqlite3_mprintf for identifiers/strings). */
 int cim_store_execf(cim_store *s, const char *fmt, ...);
-int cim_store_begin(cim_store *s);   /* BEGIN IMMEDIATE: one writer, readers go on */
+int cim_store_begin(cim_store *s);   /* SQLite: BEGIN IMMEDIATE, one writer, readers go on */
 int cim_store_commit(cim_store *s);
 void cim_store_rollback(cim_store *s);
 
@@ -45,7 +51,7 @@ int cim_run_end(cim_store *s, int64_t id, const char *status, const char *counts
 int cim_store_readonly_authorizer(void *payload, int action, const char *a, const char *b, const char *db,
                                   const char *trigger);
 
-/* Non-zero when the SQLite table exists. */
+/* Non-zero when the table exists (in the store's schema on PostGIS). */
 int cim_store_table_exists(cim_store *s, const char *table);
 
 #endif

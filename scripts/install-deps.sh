@@ -19,6 +19,10 @@ packages=(
     chromium
     # reports: CJK fonts so the report screenshots show Chinese
     fonts-noto-cjk
+    # the PostGIS backend: libpq's headers (libcim opens libpq when a store is
+    # a connection string), and PostgreSQL 15 with PostGIS 3 for the
+    # throwaway clusters the tests start
+    libpq-dev postgresql-15-postgis-3
 )
 missing=()
 for p in "${packages[@]}"; do

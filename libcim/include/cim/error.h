@@ -35,7 +35,8 @@ typedef enum {
     CIM_ERRCLASS_IO,
     CIM_ERRCLASS_FORMAT,
     CIM_ERRCLASS_ARG,
-    CIM_ERRCLASS_INTERNAL
+    CIM_ERRCLASS_INTERNAL,
+    CIM_ERRCLASS_POSTGRES  /* libpq or the PostgreSQL server of a PostGIS store */
 } cim_error_class;
 
 typedef struct cim_error {
