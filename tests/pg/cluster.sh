@@ -1,0 +1,44 @@
+# tests/pg/cluster.sh: a throwaway PostgreSQL 15 + PostGIS cluster for one
+# test. Source it, then call pg_cluster_start DIR: it runs initdb into
+# DIR/pg, starts the server on a Unix socket in DIR (no TCP), creates the
+# database "cim" with PostGIS, and sets
+#   PG_BASE  the connection URI of that database (add &schema=NAME for a store)
+#   PG_PSQL  psql on it, e.g. $PG_PSQL -c 'SELECT 1'
+# The server is stopped and its files removed by pg_cluster_stop, which the
+# caller's EXIT trap should call. As root, the server runs as the postgres
+# user (initdb refuses root).
+pg_bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+
+pg_as_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_cluster_start() {
+    local dir=$1
+    PG_DIR=$dir/pg
+    mkdir -p "$PG_DIR"
+    [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR" && chmod 755 "$dir"
+    pg_as_owner "$pg_bindir/initdb" -D "$PG_DIR/data" -A trust -U cim -E UTF8 --locale=C.UTF-8 --no-sync \
+        >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+    # A port number only names the socket file; nothing listens on TCP.
+    local port=$((20000 + ($$ % 20000)))
+    pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+        -o "-k $PG_DIR -p $port -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
+    PG_BASE="postgresql:///cim?host=$PG_DIR&port=$port&user=cim"
+    PG_PSQL="psql -X -q -v ON_ERROR_STOP=1 $PG_BASE"
+    psql -X -q -v ON_ERROR_STOP=1 "postgresql:///postgres?host=$PG_DIR&port=$port&user=cim" \
+        -c "CREATE DATABASE cim" >/dev/null
+    $PG_PSQL -c "CREATE EXTENSION postgis" >/dev/null
+    export PG_BASE PG_PSQL PG_DIR
+}
+
+pg_cluster_stop() {
+    [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
+    pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+}
