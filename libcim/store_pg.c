@@ -91,12 +91,14 @@ static char *take_param(char *conn, const char *key, int uri)
     return NULL;
 }
 
-/* The connection string for messages: any password replaced. */
-static char *masked(const char *conn)
+char *cim_store_display(char *buf, size_t cap, const char *path)
 {
-    char *m = strdup(conn);
-    if (!m)
-        return NULL;
+    if (!cap)
+        return buf;
+    snprintf(buf, cap, "%s", path ? path : "");
+    if (!cim_store_is_conninfo(buf))
+        return buf;
+    char *m = buf;
     char *pw = strstr(m, "password=");
     if (pw) {
         char *v = pw + 9;
@@ -113,7 +115,15 @@ static char *masked(const char *conn)
             memcpy(colon + 1, "***", 3);
         }
     }
-    return m;
+    return buf;
+}
+
+/* The connection string for messages: any password replaced. */
+static char *masked(const char *conn)
+{
+    size_t cap = strlen(conn) + 8;
+    char *m = malloc(cap);
+    return m ? cim_store_display(m, cap, conn) : NULL;
 }
 
 static int valid_schema(const char *name)

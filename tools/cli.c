@@ -95,8 +95,11 @@ char *cli_join_args(int argc, char **argv)
     char *s = malloc(n);
     size_t len = (size_t)snprintf(s, n, "cim");
     for (int i = 0; i < argc; i++) {
-        int quote = strchr(argv[i], ' ') != NULL || !*argv[i];
-        len += (size_t)snprintf(s + len, n - len, quote ? " '%s'" : " %s", argv[i]);
+        /* A PostGIS store's password never reaches cim_runs. */
+        char shown[4096];
+        cim_store_display(shown, sizeof shown, argv[i]);
+        int quote = strchr(shown, ' ') != NULL || !*shown;
+        len += (size_t)snprintf(s + len, n - len, quote ? " '%s'" : " %s", shown);
     }
     return s;
 }

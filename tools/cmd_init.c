@@ -50,7 +50,7 @@ int cmd_init(int argc, char **argv)
     if (rc)
         return cli_fail("init", rc);
     if (!quiet)
-        printf("created store %s (EPSG:%d)\n", path, cim_store_srid(s));
+        printf("created store %s (EPSG:%d)\n", cim_store_path(s), cim_store_srid(s));
     cim_store_free(s);
     return CLI_EXIT_OK;
 }

@@ -42,3 +42,22 @@ pg_cluster_stop() {
     pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$PG_DIR"
 }
+
+# The connection string of a store in schema $1 of the test database.
+pg_store() {
+    echo "$PG_BASE&schema=$1"
+}
+
+# pg_sql SCHEMA SQL: psql on the test database with the store's schema first
+# in the search path; unaligned, tuples only (like lib.sh's sql).
+pg_sql() {
+    PGOPTIONS="-c search_path=$1,public" psql -X -q -A -t -v ON_ERROR_STOP=1 "$PG_BASE" -c "$2"
+}
+
+# pg_fingerprint SCHEMA: SHA-256 of the schema's dump (tables and rows), for
+# expect_unchanged-style checks. Identity sequences are left out: PostgreSQL
+# advances them even in a transaction that rolls back, which changes no row;
+# pg_dump's \restrict lines carry a random key.
+pg_fingerprint() {
+    pg_dump --no-owner -n "$1" "$PG_BASE" | grep -v -e "setval(" -e '^\\restrict' -e '^\\unrestrict' | sha256sum | cut -d' ' -f1
+}

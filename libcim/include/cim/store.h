@@ -37,7 +37,12 @@ CIM_EXTERN int cim_store_open(cim_store **out, const char *path, unsigned int fl
 CIM_EXTERN void cim_store_free(cim_store *store);
 
 CIM_EXTERN int cim_store_srid(const cim_store *store);
+/* The file path, or for a PostGIS store the connection string with any
+ * password replaced by ***. */
 CIM_EXTERN const char *cim_store_path(const cim_store *store);
+/* The same masking for a store argument not opened yet (command lines kept
+ * in cim_runs, messages): writes at most cap bytes to buf, returns buf. */
+CIM_EXTERN char *cim_store_display(char *buf, size_t cap, const char *path);
 /* cim_meta value for key, or NULL. Borrowed until the next call on the store. */
 CIM_EXTERN const char *cim_store_meta(cim_store *store, const char *key);
 
