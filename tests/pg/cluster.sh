@@ -4,9 +4,9 @@
 # database "cim" with PostGIS, and sets
 #   PG_BASE  the connection URI of that database (add &schema=NAME for a store)
 #   PG_PSQL  psql on it, e.g. $PG_PSQL -c 'SELECT 1'
-# The server is stopped and its files removed by pg_cluster_stop, which the
-# caller's EXIT trap should call. As root, the server runs as the postgres
-# user (initdb refuses root).
+# The server is stopped and its files removed by pg_cluster_stop, which
+# pg_cluster_start sets to run on exit (before lib.sh's own handler). As
+# root, the server runs as the postgres user (initdb refuses root).
 pg_bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
 pg_as_owner() {
@@ -19,6 +19,13 @@ pg_as_owner() {
 
 pg_cluster_start() {
     local dir=$1
+    # Stop the cluster on exit, then let lib.sh's handler (if sourced) clean
+    # up and report, with the script's own exit code.
+    if declare -F _on_exit >/dev/null; then
+        trap '_pg_code=$?; pg_cluster_stop; (exit $_pg_code); _on_exit' EXIT
+    else
+        trap pg_cluster_stop EXIT
+    fi
     PG_DIR=$dir/pg
     mkdir -p "$PG_DIR"
     [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR" && chmod 755 "$dir"
@@ -70,7 +77,7 @@ pg_replica_start() {
     local port rport
     port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE")
     rport=$((port + 1))
-    pg_as_owner "$pg_bindir/pg_basebackup" -D "$PG_DIR/replica" -R -X stream -h "$PG_DIR" -p "$port" -U cim \
+    pg_as_owner "$pg_bindir/pg_basebackup" -D "$PG_DIR/replica" -R -X stream -c fast -h "$PG_DIR" -p "$port" -U cim \
         >"$PG_DIR/basebackup.log" 2>&1 || { cat "$PG_DIR/basebackup.log" >&2; return 1; }
     pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/replica" -l "$PG_DIR/replica.log" -w -t 60 \
         -o "-k $PG_DIR -p $rport -c listen_addresses='' -c hot_standby_feedback=on" start >/dev/null ||

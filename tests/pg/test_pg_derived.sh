@@ -7,7 +7,6 @@
 # and change rows, refusal without replace (schema unchanged), and replace.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/cluster.sh"
-trap 'pg_cluster_stop' EXIT
 pg_cluster_start "$T" || { fail "cannot start PostgreSQL"; finish; }
 W=$CIM_BUILD_ROOT/tests/pg/derived_write
 

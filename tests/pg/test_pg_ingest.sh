@@ -10,7 +10,6 @@
 # layers as PostGIS tables.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/cluster.sh"
-trap 'pg_cluster_stop' EXIT
 pg_cluster_start "$T" || { fail "cannot start PostgreSQL"; finish; }
 SZ=$CIM_SHARED_DATA/shenzhen
 SAME=$CIM_SOURCE_ROOT/tests/pg/same_rows.py

@@ -5,7 +5,6 @@
 # writer holds a transaction open.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/cluster.sh"
-trap 'pg_cluster_stop' EXIT
 pg_cluster_start "$T" || { fail "cannot start PostgreSQL"; finish; }
 
 # The last CSV line of a file, without quotes and CR (cim's CSV is RFC 4180).

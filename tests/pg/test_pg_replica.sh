@@ -4,7 +4,6 @@
 # refuses a command that would write, with a store failure that says why.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/cluster.sh"
-trap 'pg_cluster_stop' EXIT
 pg_cluster_start "$T" || { fail "cannot start PostgreSQL"; finish; }
 pg_replica_start || { fail "cannot start the standby"; finish; }
 
@@ -22,7 +21,7 @@ expect_exit 0 -- "$CIM" query "$R" --format csv "$q"
 expect_true "the standby answers as the primary" cmp -s "$OUT" "$T/primary.csv"
 expect_true "with rows" test "$(wc -l <"$OUT")" -gt 3
 expect_exit 0 -- "$CIM" layers "$R" --json
-expect_eq "the catalogue on the standby" 2000 "$(json_get "$OUT" "[l['features'] for l in (d['layers'] if isinstance(d, dict) else d) if l['name'] == 'parcels'][0]")"
+expect_eq "the catalogue on the standby" "$(pg_sql s 'SELECT count(*) FROM parcels')" "$(json_get "$OUT" "[l['features'] for l in (d['layers'] if isinstance(d, dict) else d) if l['name'] == 'parcels'][0]")"
 
 # Writing on the standby: refused, exit 4, saying it is read-only.
 expect_exit 4 -- "$CIM" ingest "$R" "$T/src/roads.geojson" --layer roads --quiet

@@ -4,7 +4,6 @@
 # no password ever written to the store or printed.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/cluster.sh"
-trap 'pg_cluster_stop' EXIT
 pg_cluster_start "$T" || { fail "cannot start PostgreSQL"; finish; }
 
 S=$(pg_store s1)
