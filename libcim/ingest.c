@@ -500,6 +500,9 @@ static int ingest_layer(ingest_ctx *c, cim_src_layer *l, cim_ingest_layer_result
         for (size_t i = 0; i < l->field_count; i++)
             if (!strcmp(l->fields[i].name, c->opts->upsert_key))
                 t.key_field = (int)i;
+    /* Nothing else runs on the store until ingest_table_finish: on PostGIS
+     * the rows stream in one open COPY. */
+    t.stream = 1;
     if (!rc)
         rc = ingest_table_prepare(&t);
     cim_wkb_reprojector cp = {tr, l->swap_xy, NULL, 0};

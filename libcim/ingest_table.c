@@ -430,31 +430,36 @@ int ingest_table_put(ingest_table *t, const cim_src_feature *f, const void *blob
     return rc;
 }
 
-/* A GEOMETRY column that turned out to hold only (multi)polygons, or only
- * (multi)lines, is made a MULTI* column like any other polygon layer. */
-static int settle_generic_type(ingest_table *t)
+int ingest_table_settle_type(ingest_table *t, int *to_multi)
 {
     unsigned polys = (1u << CIM_WKB_POLYGON) | (1u << CIM_WKB_MULTIPOLYGON);
     unsigned lines = (1u << CIM_WKB_LINESTRING) | (1u << CIM_WKB_MULTILINESTRING);
-    const char *cast = NULL;
+    *to_multi = 0;
     if (!t->observed)
-        return CIM_OK;
-    if (!(t->observed & ~polys)) {
+        return 0;
+    if (!(t->observed & ~polys))
         t->geom_type = CIM_WKB_MULTIPOLYGON;
-        cast = "CastToMultiPolygon";
-    } else if (!(t->observed & ~lines)) {
+    else if (!(t->observed & ~lines))
         t->geom_type = CIM_WKB_MULTILINESTRING;
-        cast = "CastToMultiLineString";
-    } else if (!(t->observed & ~(1u << CIM_WKB_POINT))) {
+    else if (!(t->observed & ~(1u << CIM_WKB_POINT)))
         t->geom_type = CIM_WKB_POINT;
-    } else if (!(t->observed & ~(1u << CIM_WKB_MULTIPOINT))) {
+    else if (!(t->observed & ~(1u << CIM_WKB_MULTIPOINT)))
         t->geom_type = CIM_WKB_MULTIPOINT;
-    } else {
+    else
+        return 0;
+    *to_multi = t->geom_type == CIM_WKB_MULTIPOLYGON || t->geom_type == CIM_WKB_MULTILINESTRING;
+    return 1;
+}
+
+static int settle_generic_type(ingest_table *t)
+{
+    int to_multi = 0;
+    if (!ingest_table_settle_type(t, &to_multi))
         return CIM_OK;
-    }
     int rc = CIM_OK;
-    if (cast)
-        rc = cim_store_execf(t->store, "UPDATE \"%w\" SET geom = %s(geom) WHERE geom IS NOT NULL", t->name, cast);
+    if (to_multi)
+        rc = cim_store_execf(t->store, "UPDATE \"%w\" SET geom = %s(geom) WHERE geom IS NOT NULL", t->name,
+                             t->geom_type == CIM_WKB_MULTIPOLYGON ? "CastToMultiPolygon" : "CastToMultiLineString");
     if (!rc)
         rc = cim_store_execf(t->store,
                              "UPDATE geometry_columns SET geometry_type = %d WHERE f_table_name = lower(%Q)"

@@ -37,8 +37,11 @@ typedef struct ingest_table {
     cim_rtree_entry *entries;
     size_t entry_count, entry_cap;
     /* PostGIS (ingest_table_pg.c): rows gathered as COPY text and sent in
-     * whole COPY statements, so the connection is free between them; an
-     * upsert's statements; the fid the next inserted row gets. */
+     * whole COPY statements, so the connection is free between them, or,
+     * with stream set (the caller runs no other statement until finish),
+     * in one COPY that stays open so the server works while rows are read;
+     * an upsert's statements; the fid the next inserted row gets. */
+    int stream, copying;
     cim_buf copy, wkb;
     struct cim_sql *pg_insert, *pg_update, *pg_seen;
     int64_t next_fid;
@@ -63,6 +66,11 @@ int ingest_table_put(ingest_table *t, const cim_src_feature *f, const void *blob
 /* New tables: settles a GEOMETRY column's type, packs the spatial index and
  * puts the triggers back. */
 int ingest_table_finish(ingest_table *t);
+/* A GEOMETRY column that turned out to hold only (multi)polygons, only
+ * (multi)lines, only points or only multipoints: sets t->geom_type to the
+ * type it gets (a MULTI* one for polygons and lines, like any other layer)
+ * and *to_multi when single parts must be cast; 0 when it stays GEOMETRY. */
+int ingest_table_settle_type(ingest_table *t, int *to_multi);
 /* Widens the table's extent (gathered while inserting) by a feature's box. */
 void ingest_table_grow_extent(ingest_table *t, const double mbr[4]);
 void ingest_table_clear(ingest_table *t);

@@ -21,8 +21,10 @@
 #include "sql_pg_int.h"
 #include "wkb_int.h"
 
-/* A COPY statement is sent when its buffer reaches this size. */
+/* A COPY statement is sent when its buffer reaches this size; a streamed
+ * COPY sends smaller pieces, so the server never waits long for rows. */
 #define COPY_FLUSH_BYTES (16u << 20)
+#define COPY_STREAM_BYTES (1u << 20)
 
 static int oom(void)
 {
@@ -239,17 +241,24 @@ static int put_geometry(ingest_table *t, cim_buf *b, const void *blob, int blob_
     return CIM_OK;
 }
 
-static int flush_copy(ingest_table *t)
+/* Sends the buffered rows: in the open COPY (stream), else as one whole
+ * COPY statement. end closes a streamed COPY. */
+static int flush_copy(ingest_table *t, int end)
 {
-    if (!t->copy.len)
-        return CIM_OK;
-    int rc = cim_pg_copy_begin(t->store, t->copy_sql);
-    if (!rc)
+    int rc = CIM_OK;
+    if (t->copy.len && !t->copying) {
+        rc = cim_pg_copy_begin(t->store, t->copy_sql);
+        t->copying = !rc;
+    }
+    if (!rc && t->copy.len)
         rc = cim_pg_copy_put(t->store, t->copy.data, t->copy.len);
-    int end = cim_pg_copy_end(t->store, NULL);
     t->copy.len = 0;
-    if (!rc)
-        rc = end;
+    if (t->copying && (end || !t->stream || rc)) {
+        int ended = cim_pg_copy_end(t->store, NULL);
+        t->copying = 0;
+        if (!rc)
+            rc = ended;
+    }
     return rc ? cim_error_prefix("layer '%s'", t->name) : CIM_OK;
 }
 
@@ -272,7 +281,7 @@ static int copy_row(ingest_table *t, const cim_src_feature *f, const void *blob,
     }
     if (put_str(b, "\n"))
         return oom();
-    return b->len >= COPY_FLUSH_BYTES ? flush_copy(t) : CIM_OK;
+    return b->len >= (t->stream ? COPY_STREAM_BYTES : COPY_FLUSH_BYTES) ? flush_copy(t, 0) : CIM_OK;
 }
 
 /* ---- upsert: statements per feature ---- */
@@ -374,37 +383,22 @@ int ingest_table_pg_put(ingest_table *t, const cim_src_feature *f, const void *b
     return copy_row(t, f, blob, blob_len);
 }
 
-/* A GEOMETRY column that turned out to hold only (multi)polygons, only
- * (multi)lines, only points or only multipoints gets that type, as on
- * SpatiaLite (ingest_table.c). */
+/* A GEOMETRY column that turned out to hold one kind of geometry gets its
+ * type (ingest_table_settle_type), as on SpatiaLite. */
 static int settle_generic_type(ingest_table *t)
 {
-    unsigned polys = (1u << CIM_WKB_POLYGON) | (1u << CIM_WKB_MULTIPOLYGON);
-    unsigned lines = (1u << CIM_WKB_LINESTRING) | (1u << CIM_WKB_MULTILINESTRING);
-    const char *cast = "geom";
-    if (!t->observed)
+    int to_multi = 0;
+    if (!ingest_table_settle_type(t, &to_multi))
         return CIM_OK;
-    if (!(t->observed & ~polys)) {
-        t->geom_type = CIM_WKB_MULTIPOLYGON;
-        cast = "ST_Multi(geom)";
-    } else if (!(t->observed & ~lines)) {
-        t->geom_type = CIM_WKB_MULTILINESTRING;
-        cast = "ST_Multi(geom)";
-    } else if (!(t->observed & ~(1u << CIM_WKB_POINT))) {
-        t->geom_type = CIM_WKB_POINT;
-    } else if (!(t->observed & ~(1u << CIM_WKB_MULTIPOINT))) {
-        t->geom_type = CIM_WKB_MULTIPOINT;
-    } else {
-        return CIM_OK;
-    }
     char decl[64];
     geometry_decl(decl, sizeof decl, t->geom_type, t->has_z, cim_store_srid(t->store));
-    return cim_store_execf(t->store, "ALTER TABLE \"%w\" ALTER COLUMN geom TYPE %s USING %s", t->name, decl, cast);
+    return cim_store_execf(t->store, "ALTER TABLE \"%w\" ALTER COLUMN geom TYPE %s USING %s", t->name, decl,
+                           to_multi ? "ST_Multi(geom)" : "geom");
 }
 
 int ingest_table_pg_finish(ingest_table *t)
 {
-    int rc = flush_copy(t);
+    int rc = flush_copy(t, 1);
     if (rc || !t->has_geom || !t->created)
         return rc;
     if (t->geom_type == 0)
@@ -417,6 +411,11 @@ int ingest_table_pg_finish(ingest_table *t)
 
 void ingest_table_pg_clear(ingest_table *t)
 {
+    /* A streamed COPY left open by a failed feature: closed so the
+     * connection can roll back (the rows go with the transaction). */
+    if (t->copying)
+        cim_pg_copy_end(t->store, NULL);
+    t->copying = 0;
     cim_sql_finalize(t->pg_insert);
     cim_sql_finalize(t->pg_update);
     cim_sql_finalize(t->pg_seen);
