@@ -275,11 +275,17 @@ static int read_parcels(rl_ctx *c)
     const char *uf = *c->landuse_field ? c->landuse_field : NULL;
     const char *pf = *c->proposed_field ? c->proposed_field : NULL;
     int pg = cim_store_is_pg(c->s);
-    char *pgwhere = pg ? sqlite3_mprintf("p WHERE EXISTS (SELECT 1 FROM \"%w\" l WHERE l.geom && p.geom) ORDER BY fid",
-                                         c->o->lines)
+    /* Driven from the lines (a GiST probe of the parcels per line), not from
+     * the parcels (a probe of the lines per parcel): the planner's choice for
+     * EXISTS took 0.9 s at 100k parcels, this 0.13 s. */
+    char *pgwhere = pg ? sqlite3_mprintf("p JOIN (SELECT DISTINCT q.fid FROM \"%w\" l CROSS JOIN LATERAL"
+                                         " (SELECT fid FROM \"%w\" q WHERE q.geom && l.geom OFFSET 0) q) c"
+                                         " ON c.fid = p.fid ORDER BY p.fid",
+                                         c->o->lines, c->o->parcels)
                        : NULL;
     cim_sql *st = NULL;
-    rc = cim_sql_preparef(c->s, &st, "SELECT fid, geom, %s%w%s, %s%w%s FROM \"%w\" %s", uf ? "\"" : "",
+    rc = cim_sql_preparef(c->s, &st, "SELECT %sfid, %sgeom, %s%w%s, %s%w%s FROM \"%w\" %s", pg ? "p." : "", pg ? "p." : "",
+                          uf ? "\"" : "",
                           uf ? uf : "NULL", uf ? "\"" : "", pf ? "\"" : "", pf ? pf : "NULL", pf ? "\"" : "",
                           c->o->parcels, pg ? pgwhere : c->cand ? "WHERE fid = ?" : "ORDER BY fid");
     sqlite3_free(pgwhere);
