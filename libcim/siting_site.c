@@ -324,10 +324,12 @@ static GEOSGeometry *read_store_layer(GEOSContextHandle_t h, cim_store *s, const
         }
         polys[n++] = g;
     }
-    if (!rc && step < 0) /* the filter failed as it ran: a usage error, as when it is prepared */
+    if (!rc && step < 0) { /* the filter failed as it ran: a usage error, as when it is prepared */
+        char msg[512]; /* copied: the error's own buffer is rewritten below */
+        snprintf(msg, sizeof msg, "%s", s->db ? sqlite3_errmsg(s->db) : cim_error_last()->message);
         rc = cim_error_set(CIM_EINVALID, cim_store_is_pg(s) ? CIM_ERRCLASS_POSTGRES : CIM_ERRCLASS_SQLITE,
-                           "site layer '%s': %s", o->site_layer,
-                           s->db ? sqlite3_errmsg(s->db) : cim_error_last()->message);
+                           "site layer '%s': %s", o->site_layer, msg);
+    }
     cim_sql_finalize(st);
     if (pg_ro)
         cim_store_rollback(s);

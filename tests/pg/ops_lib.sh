@@ -18,32 +18,13 @@ done
 
 # rows_match WHAT FILE_A FILE_B: the same rows, '|'-separated; numbers equal
 # to 1e-9 relative (sqlite3 prints 1000.0 where psql prints 1000), anything
-# else byte for byte.
+# else byte for byte (tests/pg/same_rows.py).
 rows_match() {
-    if [ "$(wc -l <"$2")" != "$(wc -l <"$3")" ]; then
-        fail "$1: $(wc -l <"$2") rows against $(wc -l <"$3")"
-        diff "$2" "$3" | head -5
-        return
-    fi
-    local bad
-    bad=$(paste -d'\n' "$2" "$3" | awk -F'|' '
-        function num(s) { return s ~ /^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$/ }
-        NR % 2 == 1 { n = split($0, a, "|"); line = $0; next }
-        {
-            m = split($0, b, "|")
-            if (m != n) { print "fields: " line " / " $0; exit }
-            for (i = 1; i <= n; i++) {
-                if (num(a[i]) && num(b[i])) {
-                    d = a[i] - b[i]; if (d < 0) d = -d
-                    s = a[i] < 0 ? -a[i] : a[i]
-                    if (d > 1e-9 * (s > 1 ? s : 1)) { print "field " i ": " line " / " $0; exit }
-                } else if (a[i] != b[i]) { print "field " i ": " line " / " $0; exit }
-            }
-        }')
-    if [ -z "$bad" ]; then
+    local why
+    if why=$("$PYTHON" "$CIM_SOURCE_ROOT/tests/pg/same_rows.py" "$2" "$3"); then
         pass
     else
-        fail "$1: $bad"
+        fail "$1: $why"
     fi
 }
 

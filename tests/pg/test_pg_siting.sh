@@ -49,7 +49,12 @@ Q="SELECT layer, rule, severity, part, CAST(conflict AS INTEGER), area_m2, pct, 
 both_rows "--out pieces" "$Q" "$Q"
 before=$(pg_fingerprint ops)
 expect_exit 2 -- "$CIM" check siting "$P" --site-layer parcels --where "nosuch = 1" --control eco_line:forbidden
-expect_exit 2 -- "$CIM" check siting "$P" --site-layer parcels --where "parcel_id IN (SELECT 'x' FROM (DELETE FROM parcels RETURNING 1) d)" --control eco_line:forbidden
+# The filter runs in a read-only transaction (SQLite's authorizer there),
+# and a prepared statement takes one command.
+expect_exit 2 -- "$CIM" check siting "$P" --site-layer parcels --where "nextval(pg_get_serial_sequence('cim_runs', 'id')) > 0" --control eco_line:forbidden
+expect_stderr_contains "site layer 'parcels': store"
+expect_stderr_contains "cannot execute nextval() in a read-only transaction"
+expect_exit 2 -- "$CIM" check siting "$P" --site-layer parcels --where "1); DELETE FROM parcels; SELECT (1" --control eco_line:forbidden
 expect_exit 3 -- "$CIM" check siting "$P" --site "$T/site.geojson" --control nosuch:forbidden --out bad
 expect_eq "schema unchanged" "$before" "$(pg_fingerprint ops)"
 finish
