@@ -17,6 +17,7 @@
 #include "geos_io_int.h"
 #include "json_int.h"
 #include "pool_int.h"
+#include "sql_int.h"
 #include "store_int.h"
 #include "wkb_int.h"
 
@@ -140,13 +141,14 @@ static int check_inputs(agg_ctx *c)
 
 /* ---- reading ---- */
 
-static int key_set(key_value *k, sqlite3_stmt *st, int col)
+static int key_set(key_value *k, cim_sql *st, int col)
 {
-    k->type = sqlite3_column_type(st, col);
-    k->i = sqlite3_column_int64(st, col);
-    k->d = sqlite3_column_double(st, col);
-    const void *p = k->type == SQLITE_BLOB ? sqlite3_column_blob(st, col) : (const void *)sqlite3_column_text(st, col);
-    k->n = (size_t)sqlite3_column_bytes(st, col);
+    /* cim_sql's types are SQLite's fundamental type codes. */
+    k->type = cim_sql_type(st, col);
+    k->i = cim_sql_int64(st, col);
+    k->d = cim_sql_double(st, col);
+    const void *p = k->type == CIM_SQL_BLOB ? cim_sql_blob(st, col) : (const void *)cim_sql_text(st, col);
+    k->n = (size_t)cim_sql_bytes(st, col);
     k->s = malloc(k->n + 1);
     if (!k->s)
         return -1;
@@ -199,22 +201,30 @@ static void append_fields(sqlite3_str *q, const agg_ctx *c, const char *prefix)
 
 static char *read_sql(const agg_ctx *c)
 {
-    sqlite3_str *q = sqlite3_str_new(c->store->db);
+    /* PostgreSQL sorts NULL last and has no CROSS JOIN ... ON or IS for
+     * values: its spelling of the same query keeps SQLite's group order
+     * (NULL first) and table (fid) order. */
+    int pg = cim_store_is_pg(c->store);
+    sqlite3_str *q = sqlite3_str_new(NULL);
     sqlite3_str_appendall(q, "WITH g AS MATERIALIZED (SELECT ");
     append_fields(q, c, "");
     sqlite3_str_appendall(q, ", row_number() OVER (ORDER BY ");
-    append_fields(q, c, "");
+    for (size_t k = 0; k < c->o->by_count; k++)
+        sqlite3_str_appendf(q, "%s\"%w\"%s", k ? ", " : "", c->info->fields[c->field_ix[k]].name,
+                            pg ? " NULLS FIRST" : "");
     sqlite3_str_appendall(q, ") - 1 AS cim_gi FROM (SELECT DISTINCT ");
     append_fields(q, c, "");
-    sqlite3_str_appendf(q, " FROM \"%w\")) SELECT p.fid, p.geom, g.cim_gi, ", c->layer);
+    sqlite3_str_appendf(q, " FROM \"%w\")%s) SELECT p.fid, p.geom, g.cim_gi, ", c->layer, pg ? " AS d" : "");
     append_fields(q, c, "g.");
     /* CROSS JOIN keeps the layer the outer loop (table order); g gets an
      * automatic index. IS matches NULL to NULL, as GROUP BY does. */
-    sqlite3_str_appendf(q, " FROM \"%w\" AS p CROSS JOIN g ON ", c->layer);
+    sqlite3_str_appendf(q, " FROM \"%w\" AS p %s g ON ", c->layer, pg ? "JOIN" : "CROSS JOIN");
     for (size_t k = 0; k < c->o->by_count; k++) {
         const char *f = c->info->fields[c->field_ix[k]].name;
-        sqlite3_str_appendf(q, "%sp.\"%w\" IS g.\"%w\"", k ? " AND " : "", f, f);
+        sqlite3_str_appendf(q, "%sp.\"%w\" %s g.\"%w\"", k ? " AND " : "", f, pg ? "IS NOT DISTINCT FROM" : "IS", f);
     }
+    if (pg)
+        sqlite3_str_appendall(q, " ORDER BY p.fid");
     return sqlite3_str_finish(q);
 }
 
@@ -258,15 +268,15 @@ static int read_parcels(agg_ctx *c)
     char *sql = read_sql(c);
     if (!sql)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    cim_sql *st = NULL;
+    int rc = cim_sql_prepare(s, &st, sql);
     sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, c->layer);
+    if (rc)
+        return rc;
     int oom = 0;
     size_t ngroups = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t gi64 = sqlite3_column_int64(st, 2);
+    while ((rc = cim_sql_step(st)) == CIM_SQL_ROW) {
+        int64_t gi64 = cim_sql_int64(st, 2);
         size_t gi = gi64 >= 0 ? (size_t)gi64 : 0;
         while (!oom && gi >= c->gcap) {
             size_t cap = c->gcap ? c->gcap * 2 : 64;
@@ -292,24 +302,23 @@ static int read_parcels(agg_ctx *c)
             if (oom)
                 break;
         }
-        if (sqlite3_column_type(st, 1) != SQLITE_BLOB) {
+        if (cim_sql_type(st, 1) != CIM_SQL_BLOB) {
             c->skipped++;
             continue;
         }
-        if (add_parcel(c, sqlite3_column_int64(st, 0), gi, sqlite3_column_blob(st, 1),
-                       (size_t)sqlite3_column_bytes(st, 1))) {
+        if (add_parcel(c, cim_sql_int64(st, 0), gi, cim_sql_blob(st, 1), (size_t)cim_sql_bytes(st, 1))) {
             oom = 1;
             break;
         }
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
     c->ngroups = ngroups;
-    if (!oom && rc == SQLITE_DONE && make_groups(c, ngroups))
+    if (!oom && rc == CIM_SQL_DONE && make_groups(c, ngroups))
         oom = 1;
     if (oom)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory reading layer '%s'", c->layer);
-    if (rc != SQLITE_DONE)
-        return cim_store_sqlite_error(s, c->layer);
+    if (rc != CIM_SQL_DONE)
+        return rc;
     if (c->nparcels == 0)
         return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "layer '%s' has no polygons to aggregate", c->layer);
     return CIM_OK;

@@ -17,7 +17,9 @@
 #include "geos_io_int.h"
 #include "indicators_int.h"
 #include "json_int.h"
+#include "plan_read_int.h"
 #include "pool_int.h"
+#include "sql_int.h"
 #include "store_int.h"
 #include "wkb_int.h"
 
@@ -183,14 +185,14 @@ static int validate(ind_ctx *c)
 
 /* A numeric column value; NAN for NULL, text that is not a number, and the
  * "unknown" markers -9999 / 9999 and other negatives. */
-static double col_number(sqlite3_stmt *st, int i)
+static double col_number(cim_sql *st, int i)
 {
     double v;
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER:
-    case SQLITE_FLOAT: v = sqlite3_column_double(st, i); break;
-    case SQLITE_TEXT: {
-        const char *t = (const char *)sqlite3_column_text(st, i);
+    switch (cim_sql_type(st, i)) {
+    case CIM_SQL_INTEGER:
+    case CIM_SQL_FLOAT: v = cim_sql_double(st, i); break;
+    case CIM_SQL_TEXT: {
+        const char *t = cim_sql_text(st, i);
         char *end = NULL;
         v = strtod(t, &end);
         if (end == t)
@@ -231,44 +233,44 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 /* Runs sql (fid, geom, then the layer's own columns) and hands each row
  * with a geometry, its blob copied, to take; rows without one are counted.
  * Frees sql. */
-typedef int (*row_fn)(ind_ctx *c, sqlite3_stmt *st, unsigned char *blob, size_t len);
+typedef int (*row_fn)(ind_ctx *c, cim_sql *st, unsigned char *blob, size_t len);
 
 static int read_rows(ind_ctx *c, char *sql, const char *what, int64_t *without_geom, row_fn take)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
+    cim_sql *st = NULL;
+    int rc = cim_sql_prepare(c->s, &st, sql);
     sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(c->s, what);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int len = sqlite3_column_bytes(st, 1);
-        if (sqlite3_column_type(st, 1) != SQLITE_BLOB || len <= 0) {
+    if (rc)
+        return cim_error_prefix("%s", what);
+    while ((rc = cim_sql_step(st)) == CIM_SQL_ROW) {
+        int len = cim_sql_bytes(st, 1);
+        if (cim_sql_type(st, 1) != CIM_SQL_BLOB || len <= 0) {
             (*without_geom)++;
             continue;
         }
         unsigned char *blob = malloc((size_t)len);
         int err = blob ? 0 : cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
         if (!err) {
-            memcpy(blob, sqlite3_column_blob(st, 1), (size_t)len);
+            memcpy(blob, cim_sql_blob(st, 1), (size_t)len);
             err = take(c, st, blob, (size_t)len);
         }
         if (err) {
             free(blob);
-            sqlite3_finalize(st);
+            cim_sql_finalize(st);
             return err;
         }
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : cim_store_sqlite_error(c->s, what);
+    cim_sql_finalize(st);
+    return rc == CIM_SQL_DONE ? 0 : cim_error_prefix("%s", what);
 }
 
-static int take_building(ind_ctx *c, sqlite3_stmt *st, unsigned char *blob, size_t len)
+static int take_building(ind_ctx *c, cim_sql *st, unsigned char *blob, size_t len)
 {
     int rc = grow((void **)&c->b, &c->b_cap, c->nb, sizeof *c->b);
     if (rc)
         return rc;
     cim_ind_building *b = &c->b[c->nb++];
-    b->fid = sqlite3_column_int64(st, 0);
+    b->fid = cim_sql_int64(st, 0);
     b->blob = blob;
     b->blob_len = len;
     b->height = col_number(st, 2);
@@ -277,7 +279,7 @@ static int take_building(ind_ctx *c, sqlite3_stmt *st, unsigned char *blob, size
         b->height = NAN;
     if (!isnan(b->storeys) && b->storeys < 1)
         b->storeys = NAN;
-    b->use = cim_ind_use_from_text((const char *)sqlite3_column_text(st, 4));
+    b->use = cim_ind_use_from_text(cim_sql_text(st, 4));
     return 0;
 }
 
@@ -295,19 +297,19 @@ static int read_buildings(ind_ctx *c, int64_t *without_geom, int64_t *skipped)
     return rc;
 }
 
-static int take_parcel(ind_ctx *c, sqlite3_stmt *st, unsigned char *blob, size_t len)
+static int take_parcel(ind_ctx *c, cim_sql *st, unsigned char *blob, size_t len)
 {
     int rc = grow((void **)&c->p, &c->p_cap, c->np, sizeof *c->p);
     if (rc)
         return rc;
     cim_ind_parcel *p = &c->p[c->np++];
     memset(p, 0, sizeof *p);
-    p->fid = sqlite3_column_int64(st, 0);
+    p->fid = cim_sql_int64(st, 0);
     p->blob = blob;
     p->blob_len = len;
-    const unsigned char *t = sqlite3_column_text(st, 2);
-    p->id = t ? strdup((const char *)t) : NULL;
-    p->use = cim_ind_use_from_landuse((const char *)sqlite3_column_text(st, 3));
+    const char *t = cim_sql_text(st, 2);
+    p->id = t ? strdup(t) : NULL;
+    p->use = cim_ind_use_from_landuse(cim_sql_text(st, 3));
     p->far_limit = col_number(st, 4);
     p->coverage_limit = col_number(st, 5);
     p->height_limit = col_number(st, 6);
@@ -368,24 +370,13 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Blob envelope -> a GEOS rectangle. SpatiaLite blobs carry the MBR at bytes
- * 6..37 (little- or big-endian per byte 1). */
+/* Blob envelope -> a GEOS rectangle (a SpatiaLite blob's header MBR, or
+ * PostGIS's EWKB walked). */
 static GEOSGeometry *blob_box(GEOSContextHandle_t h, const unsigned char *blob, size_t len)
 {
-    if (len < 39 || blob[0] != 0x00 || blob[38] != 0x7C)
-        return NULL;
     double m[4];
-    for (int k = 0; k < 4; k++) {
-        unsigned char b[8];
-        memcpy(b, blob + 6 + 8 * k, 8);
-        if (blob[1] == 0x00)
-            for (int j = 0; j < 4; j++) {
-                unsigned char t = b[j];
-                b[j] = b[7 - j];
-                b[7 - j] = t;
-            }
-        memcpy(&m[k], b, 8);
-    }
+    if (!cim_plan_blob_box(blob, len, m))
+        return NULL;
     return GEOSGeom_createRectangle_r(h, m[0], m[1], m[2], m[3]);
 }
 
@@ -398,7 +389,7 @@ static int find_candidates(ind_ctx *c)
     for (size_t i = 0; i < c->nb && !rc; i++) {
         boxes[i] = blob_box(h, c->b[i].blob, c->b[i].blob_len);
         if (!boxes[i])
-            rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "layer '%s', fid %lld: not a SpatiaLite geometry",
+            rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "layer '%s', fid %lld: not a geometry the store writes",
                                c->o->buildings, (long long)c->b[i].fid);
         else
             GEOSSTRtree_insert_r(h, tree, boxes[i], (void *)(uintptr_t)(i + 1));
@@ -407,7 +398,7 @@ static int find_candidates(ind_ctx *c)
     for (size_t i = 0; i < c->np && !rc; i++) {
         GEOSGeometry *pb = blob_box(h, c->p[i].blob, c->p[i].blob_len);
         if (!pb) {
-            rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "layer '%s', fid %lld: not a SpatiaLite geometry",
+            rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "layer '%s', fid %lld: not a geometry the store writes",
                                c->o->parcels, (long long)c->p[i].fid);
             break;
         }

@@ -13,7 +13,9 @@
 #include "derived_int.h"
 #include "geos_io_int.h"
 #include "json_int.h"
+#include "plan_read_int.h"
 #include "pool_int.h"
+#include "sql_int.h"
 #include "store_int.h"
 #include "wkb_int.h"
 
@@ -40,16 +42,19 @@ static int progress(rl_ctx *c, double frac, const char *stage)
 
 static int check_layer(rl_ctx *c, const char *name, const char *what)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->s->db, "SELECT geometry_type, srid FROM cim_layers WHERE name = ?", -1, &st, NULL))
-        return cim_store_sqlite_error(c->s, "cim_layers");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    int rc = CIM_OK;
-    if (sqlite3_step(st) != SQLITE_ROW || !cim_store_table_exists(c->s, name)) {
+    cim_sql *st = NULL;
+    int rc = cim_sql_prepare(c->s, &st, "SELECT geometry_type, srid FROM cim_layers WHERE name = CAST(?1 AS TEXT)");
+    if (rc)
+        return rc;
+    cim_sql_bind_text(st, 1, name, -1);
+    int step = cim_sql_step(st);
+    if (step < 0) {
+        rc = step;
+    } else if (step != CIM_SQL_ROW || !cim_store_table_exists(c->s, name)) {
         rc = cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG, "%s layer '%s' not found in the store", what, name);
     } else {
-        const char *gt = (const char *)sqlite3_column_text(st, 0);
-        int srid = sqlite3_column_int(st, 1);
+        const char *gt = cim_sql_text(st, 0);
+        int srid = (int)cim_sql_int64(st, 1);
         if (!gt || (strncmp(gt, "POLYGON", 7) && strncmp(gt, "MULTIPOLYGON", 12)))
             rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
                                "%s layer '%s' has %s geometry; polygons are needed", what, name,
@@ -58,7 +63,7 @@ static int check_layer(rl_ctx *c, const char *name, const char *what)
             rc = cim_error_set(CIM_ECRS, CIM_ERRCLASS_FORMAT, "%s layer '%s' is in EPSG:%d, the store in EPSG:%d",
                                what, name, srid, c->s->srid);
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
     return rc;
 }
 
@@ -66,15 +71,7 @@ static int check_field(rl_ctx *c, const char *layer, const char *field, const ch
 {
     if (!field || !*field)
         return CIM_OK;
-    char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q COLLATE NOCASE", layer, field);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc)
-        return cim_store_sqlite_error(c->s, "table_info");
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (!found || !strcmp(field, "geom") || !strcmp(field, "fid"))
+    if (!cim_sql_has_column(c->s, layer, field) || !strcmp(field, "geom") || !strcmp(field, "fid"))
         return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG, "layer '%s' has no field '%s' (%s)", layer, field,
                              option);
     return CIM_OK;
@@ -82,27 +79,25 @@ static int check_field(rl_ctx *c, const char *layer, const char *field, const ch
 
 /* ---- reading ---- */
 
-static int blob_box(const uint8_t *b, size_t n, double box[4]);
-
-static int put_blob(cim_buf *b, sqlite3_stmt *st, int col, size_t *off, size_t *len)
+static int put_blob(cim_buf *b, cim_sql *st, int col, size_t *off, size_t *len)
 {
     *off = b->len;
     *len = 0;
-    if (sqlite3_column_type(st, col) != SQLITE_BLOB)
+    if (cim_sql_type(st, col) != CIM_SQL_BLOB)
         return CIM_OK;
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    size_t n = (size_t)cim_sql_bytes(st, col);
     if (cim_buf_reserve(b, n + 1))
         return oom();
-    cim_buf_put(b, sqlite3_column_blob(st, col), n);
+    cim_buf_put(b, cim_sql_blob(st, col), n);
     *len = n;
     return CIM_OK;
 }
 
-static char *col_text(sqlite3_stmt *st, int col)
+static char *col_text(cim_sql *st, int col)
 {
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+    if (cim_sql_type(st, col) == CIM_SQL_NULL)
         return NULL;
-    const char *t = (const char *)sqlite3_column_text(st, col);
+    const char *t = cim_sql_text(st, col);
     return t ? strdup(t) : NULL;
 }
 
@@ -111,30 +106,27 @@ static char *col_text(sqlite3_stmt *st, int col)
 static int read_line_layer(rl_ctx *c, const char *layer, const char *lf, int default_level, rl_line **lines,
                            size_t *n, cim_buf *buf, int64_t *count)
 {
-    char *sql = *lf ? sqlite3_mprintf("SELECT fid, geom, \"%w\" FROM \"%w\" ORDER BY fid", lf, layer)
-                    : sqlite3_mprintf("SELECT fid, geom, NULL FROM \"%w\" ORDER BY fid", layer);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
+    cim_sql *st = NULL;
+    int rc = *lf ? cim_sql_preparef(c->s, &st, "SELECT fid, geom, \"%w\" FROM \"%w\" ORDER BY fid", lf, layer)
+                 : cim_sql_preparef(c->s, &st, "SELECT fid, geom, NULL FROM \"%w\" ORDER BY fid", layer);
     if (rc)
-        return cim_store_sqlite_error(c->s, layer);
+        return rc;
     size_t cap = 0;
-    rc = CIM_OK;
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int step = CIM_SQL_DONE;
+    while (!rc && (step = cim_sql_step(st)) == CIM_SQL_ROW) {
         if (count)
             (*count)++;
-        if (sqlite3_column_type(st, 1) != SQLITE_BLOB)
+        if (cim_sql_type(st, 1) != CIM_SQL_BLOB)
             continue;
-        int64_t fid = sqlite3_column_int64(st, 0);
+        int64_t fid = cim_sql_int64(st, 0);
         int level = default_level;
         if (*lf) {
-            int t = sqlite3_column_type(st, 2);
-            double d = sqlite3_column_double(st, 2);
-            const char *txt = (const char *)sqlite3_column_text(st, 2);
-            if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+            int t = cim_sql_type(st, 2);
+            double d = cim_sql_double(st, 2);
+            const char *txt = cim_sql_text(st, 2);
+            if (t == CIM_SQL_INTEGER || t == CIM_SQL_FLOAT)
                 level = d == 1.0 ? 1 : d == 2.0 ? 2 : 0;
-            else if (t == SQLITE_TEXT && txt)
+            else if (t == CIM_SQL_TEXT && txt)
                 level = !strcmp(txt, "1") ? 1 : !strcmp(txt, "2") ? 2 : 0;
             if (!level) {
                 rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
@@ -156,11 +148,11 @@ static int read_line_layer(rl_ctx *c, const char *layer, const char *lf, int def
         l->fid = fid;
         l->level = level;
         rc = put_blob(buf, st, 1, &l->blob_off, &l->blob_len);
-        l->has_box = !rc && blob_box(buf->data + l->blob_off, l->blob_len, l->box);
+        l->has_box = !rc && cim_plan_blob_box(buf->data + l->blob_off, l->blob_len, l->box);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = cim_store_sqlite_error(c->s, layer);
-    sqlite3_finalize(st);
+    if (!rc && step < 0)
+        rc = step;
+    cim_sql_finalize(st);
     if (!rc && !*n)
         rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "layer '%s' has no features with geometry", layer);
     return rc;
@@ -178,22 +170,14 @@ static int read_lines(rl_ctx *c)
     return rc;
 }
 
-/* The MBR a SpatiaLite blob carries in its header (little-endian blobs on
- * a little-endian host); 0 when it cannot be read that way. */
-static int blob_box(const uint8_t *b, size_t n, double box[4])
-{
-    const uint16_t one = 1;
-    if (n < 39 || b[0] != 0x00 || b[1] != 0x01 || b[38] != 0x7C || *(const uint8_t *)&one != 1)
-        return 0;
-    memcpy(box, b + 6, 4 * sizeof(double));
-    return box[0] <= box[2] && box[1] <= box[3];
-}
-
 /* Marks the parcels whose index box meets a line's box (the layer's packed
  * R*Tree, float boxes rounded outwards), so the others are never decoded.
- * Leaves c->cand NULL (read everything) when there is no usable index. */
+ * Leaves c->cand NULL (read everything) when there is no usable index. On
+ * PostGIS the database selects the candidates itself (read_parcels). */
 static int mark_candidates(rl_ctx *c)
 {
+    if (cim_store_is_pg(c->s))
+        return CIM_OK;
     char idx[200];
     snprintf(idx, sizeof idx, "idx_%s_geom", c->o->parcels);
     if (!cim_store_table_exists(c->s, idx))
@@ -201,44 +185,44 @@ static int mark_candidates(rl_ctx *c)
     for (size_t i = 0; i < c->job.nl; i++)
         if (!c->job.lines[i].has_box)
             return CIM_OK;
+    int64_t maxfid = 0;
     char *sql = sqlite3_mprintf("SELECT max(fid) FROM \"%w\"", c->o->parcels);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
+    int rc = cim_sql_int64_of(c->s, &maxfid, 0, sql);
     sqlite3_free(sql);
     if (rc)
-        return cim_store_sqlite_error(c->s, c->o->parcels);
-    int64_t maxfid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+        return rc;
     if (maxfid <= 0 || maxfid > 200000000)
         return CIM_OK;
-    sql = sqlite3_mprintf("SELECT pkid FROM \"%w\" WHERE xmax >= ?1 AND xmin <= ?2 AND ymax >= ?3 AND ymin <= ?4",
-                          idx);
-    rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
+    cim_sql *st = NULL;
+    sql = cim_sql_index_query(c->s, c->o->parcels);
+    rc = cim_sql_prepare(c->s, &st, sql);
     sqlite3_free(sql);
-    if (rc)
+    if (rc) {
+        cim_error_clear();
         return CIM_OK; /* not an R*Tree of the expected shape: read everything */
+    }
     unsigned char *mark = calloc((size_t)maxfid + 1, 1);
     if (!mark) {
-        sqlite3_finalize(st);
+        cim_sql_finalize(st);
         return oom();
     }
     for (size_t i = 0; i < c->job.nl && !rc; i++) {
         const double *b = c->job.lines[i].box;
-        sqlite3_bind_double(st, 1, b[0]);
-        sqlite3_bind_double(st, 2, b[2]);
-        sqlite3_bind_double(st, 3, b[1]);
-        sqlite3_bind_double(st, 4, b[3]);
+        cim_sql_bind_double(st, 1, b[0]);
+        cim_sql_bind_double(st, 2, b[2]);
+        cim_sql_bind_double(st, 3, b[1]);
+        cim_sql_bind_double(st, 4, b[3]);
         int step;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
+        while ((step = cim_sql_step(st)) == CIM_SQL_ROW) {
+            int64_t id = cim_sql_int64(st, 0);
             if (id >= 0 && id <= maxfid)
                 mark[id] = 1;
         }
-        if (step != SQLITE_DONE)
-            rc = cim_store_sqlite_error(c->s, idx);
-        sqlite3_reset(st);
+        if (step < 0)
+            rc = step;
+        cim_sql_reset(st);
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
     if (rc) {
         free(mark);
         return rc;
@@ -250,23 +234,12 @@ static int mark_candidates(rl_ctx *c)
 
 static int64_t scalar_int(rl_ctx *c, const char *sql, int *rc)
 {
-    sqlite3_stmt *st = NULL;
     int64_t v = 0;
-    *rc = CIM_OK;
-    if (sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL)) {
-        *rc = cim_store_sqlite_error(c->s, c->o->parcels);
-        return 0;
-    }
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else if (step != SQLITE_DONE)
-        *rc = cim_store_sqlite_error(c->s, c->o->parcels);
-    sqlite3_finalize(st);
+    *rc = cim_sql_int64_of(c->s, &v, 0, sql);
     return v;
 }
 
-static int keep_parcel(rl_ctx *c, sqlite3_stmt *st, size_t *cap)
+static int keep_parcel(rl_ctx *c, cim_sql *st, size_t *cap)
 {
     if (c->job.np == *cap) {
         *cap = *cap ? 2 * *cap : 1024;
@@ -277,7 +250,7 @@ static int keep_parcel(rl_ctx *c, sqlite3_stmt *st, size_t *cap)
     }
     rl_parcel *p = &c->job.parcels[c->job.np++];
     memset(p, 0, sizeof *p);
-    p->fid = sqlite3_column_int64(st, 0);
+    p->fid = cim_sql_int64(st, 0);
     p->landuse = col_text(st, 2);
     p->plan = col_text(st, 3);
     return put_blob(&c->pblobs, st, 1, &p->blob_off, &p->blob_len);
@@ -285,7 +258,9 @@ static int keep_parcel(rl_ctx *c, sqlite3_stmt *st, size_t *cap)
 
 /* The parcels, in fid order: with the index filter only those whose box
  * meets a line's (point lookups; the others are outside every line and never
- * read), else all of them. */
+ * read), else all of them. On PostGIS one query whose GiST join picks the
+ * parcels whose box meets a block line's, rather than a round trip per
+ * parcel. */
 static int read_parcels(rl_ctx *c)
 {
     int rc;
@@ -299,43 +274,53 @@ static int read_parcels(rl_ctx *c)
                              c->o->parcels);
     const char *uf = *c->landuse_field ? c->landuse_field : NULL;
     const char *pf = *c->proposed_field ? c->proposed_field : NULL;
-    sql = sqlite3_mprintf("SELECT fid, geom, %s%w%s, %s%w%s FROM \"%w\" %s", uf ? "\"" : "", uf ? uf : "NULL",
-                          uf ? "\"" : "", pf ? "\"" : "", pf ? pf : "NULL", pf ? "\"" : "", c->o->parcels,
-                          c->cand ? "WHERE fid = ?" : "ORDER BY fid");
-    sqlite3_stmt *st = NULL;
-    rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
+    int pg = cim_store_is_pg(c->s);
+    /* Driven from the lines (a GiST probe of the parcels per line), not from
+     * the parcels (a probe of the lines per parcel): the planner's choice for
+     * EXISTS took 0.9 s at 100k parcels, this 0.13 s. */
+    char *pgwhere = pg ? sqlite3_mprintf("p JOIN (SELECT DISTINCT q.fid FROM \"%w\" l CROSS JOIN LATERAL"
+                                         " (SELECT fid FROM \"%w\" q WHERE q.geom && l.geom OFFSET 0) q) c"
+                                         " ON c.fid = p.fid ORDER BY p.fid",
+                                         c->o->lines, c->o->parcels)
+                       : NULL;
+    cim_sql *st = NULL;
+    rc = cim_sql_preparef(c->s, &st, "SELECT %sfid, %sgeom, %s%w%s, %s%w%s FROM \"%w\" %s", pg ? "p." : "", pg ? "p." : "",
+                          uf ? "\"" : "",
+                          uf ? uf : "NULL", uf ? "\"" : "", pf ? "\"" : "", pf ? pf : "NULL", pf ? "\"" : "",
+                          c->o->parcels, pg ? pgwhere : c->cand ? "WHERE fid = ?" : "ORDER BY fid");
+    sqlite3_free(pgwhere);
     if (rc)
-        return cim_store_sqlite_error(c->s, c->o->parcels);
+        return rc;
     size_t cap = 0;
-    int step = SQLITE_DONE;
-    rc = CIM_OK;
-    if (c->cand) {
+    int step = CIM_SQL_DONE;
+    if (c->cand || pg) {
         sql = sqlite3_mprintf("SELECT feature_count FROM cim_layers WHERE name = %Q", c->o->parcels);
         c->res->parcels = scalar_int(c, sql, &rc);
         sqlite3_free(sql);
+    }
+    if (c->cand) {
         for (int64_t fid = 0; !rc && fid <= c->cand_max; fid++) {
             if (!c->cand[fid])
                 continue;
-            sqlite3_bind_int64(st, 1, fid);
-            step = sqlite3_step(st);
-            if (step == SQLITE_ROW) {
+            cim_sql_bind_int64(st, 1, fid);
+            step = cim_sql_step(st);
+            if (step == CIM_SQL_ROW) {
                 rc = keep_parcel(c, st, &cap);
-                step = sqlite3_step(st);
+                step = cim_sql_step(st);
             }
-            if (!rc && step != SQLITE_DONE)
-                rc = cim_store_sqlite_error(c->s, c->o->parcels);
-            sqlite3_reset(st);
+            if (!rc && step < 0)
+                rc = step;
+            cim_sql_reset(st);
         }
     } else {
-        while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-            c->res->parcels++;
+        while (!rc && (step = cim_sql_step(st)) == CIM_SQL_ROW) {
+            c->res->parcels += !pg;
             rc = keep_parcel(c, st, &cap);
         }
-        if (!rc && step != SQLITE_DONE)
-            rc = cim_store_sqlite_error(c->s, c->o->parcels);
+        if (!rc && step < 0)
+            rc = step;
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
     return rc;
 }
 
@@ -496,11 +481,11 @@ static int run(rl_ctx *c)
     if ((rc = validate(c)) || (rc = progress(c, 0.0, "reading")))
         return rc;
     /* One read transaction for all the reading (not one per lookup). */
-    if (sqlite3_exec(c->s->db, "SAVEPOINT cim_redline_read", NULL, NULL, NULL))
-        return cim_store_sqlite_error(c->s, "begin reading");
+    if ((rc = cim_plan_read_begin(c->s)))
+        return rc;
     if (!(rc = read_lines(c)) && !(rc = mark_candidates(c)))
         rc = read_parcels(c);
-    sqlite3_exec(c->s->db, "RELEASE cim_redline_read", NULL, NULL, NULL);
+    cim_plan_read_end(c->s);
     if (rc)
         return rc;
     c->job.params = &c->prm;

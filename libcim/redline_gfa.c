@@ -10,22 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sql_int.h"
 #include "store_int.h"
 
 int rl_gfa_check(cim_store *s, const char *layer, const char *parcels)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT json_extract(lineage, '$.operation'), json_extract(lineage, '$.parcels') "
-                           "FROM cim_layers WHERE name = ?",
-                           -1, &st, NULL))
-        return cim_store_sqlite_error(s, "cim_layers");
-    sqlite3_bind_text(st, 1, layer, -1, SQLITE_TRANSIENT);
-    int rc;
-    if (sqlite3_step(st) != SQLITE_ROW || !cim_store_table_exists(s, layer)) {
+    /* The lineage is JSON text in both stores; each reads it its own way. */
+    cim_sql *st = NULL;
+    int rc = cim_sql_prepare(s, &st,
+                             cim_store_is_pg(s)
+                                 ? "SELECT CAST(lineage AS json)->>'operation', CAST(lineage AS json)->>'parcels' "
+                                   "FROM cim_layers WHERE name = CAST(?1 AS TEXT)"
+                                 : "SELECT json_extract(lineage, '$.operation'), json_extract(lineage, '$.parcels') "
+                                   "FROM cim_layers WHERE name = ?1");
+    if (rc)
+        return rc;
+    cim_sql_bind_text(st, 1, layer, -1);
+    int step = cim_sql_step(st);
+    if (step < 0) {
+        rc = step;
+    } else if (step != CIM_SQL_ROW || !cim_store_table_exists(s, layer)) {
         rc = cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG, "floor-area layer '%s' not found in the store", layer);
     } else {
-        const char *op = (const char *)sqlite3_column_text(st, 0), *from = (const char *)sqlite3_column_text(st, 1);
+        const char *op = cim_sql_text(st, 0), *from = cim_sql_text(st, 1);
         if (!op || strcmp(op, "indicators"))
             rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
                                "floor-area layer '%s' is not a result of 'cim indicators' (it needs parcel_fid "
@@ -38,7 +45,7 @@ int rl_gfa_check(cim_store *s, const char *layer, const char *parcels)
         else
             rc = CIM_OK;
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
     return rc;
 }
 
@@ -64,24 +71,22 @@ int rl_gfa_read(double **out, cim_store *s, const char *layer, const rl_parcel *
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     for (size_t i = 0; i < np; i++)
         gfa[i] = NAN;
-    char *sql = sqlite3_mprintf("SELECT parcel_fid, gfa_m2 FROM \"%w\"", layer);
-    sqlite3_stmt *st = NULL;
-    if (!sql || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) {
-        sqlite3_free(sql);
+    cim_sql *st = NULL;
+    int rc = cim_sql_preparef(s, &st, "SELECT parcel_fid, gfa_m2 FROM \"%w\"", layer);
+    if (rc) {
         free(gfa);
-        return cim_store_sqlite_error(s, layer);
+        return rc;
     }
-    sqlite3_free(sql);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        size_t i = find_parcel(parcels, np, sqlite3_column_int64(st, 0));
-        if (i < np && sqlite3_column_type(st, 1) != SQLITE_NULL)
-            gfa[i] = sqlite3_column_double(st, 1);
+    while ((step = cim_sql_step(st)) == CIM_SQL_ROW) {
+        size_t i = find_parcel(parcels, np, cim_sql_int64(st, 0));
+        if (i < np && cim_sql_type(st, 1) != CIM_SQL_NULL)
+            gfa[i] = cim_sql_double(st, 1);
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE) {
+    cim_sql_finalize(st);
+    if (step < 0) {
         free(gfa);
-        return cim_store_sqlite_error(s, layer);
+        return step;
     }
     *out = gfa;
     return CIM_OK;

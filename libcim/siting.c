@@ -19,6 +19,7 @@
 #include "json_int.h"
 #include "pool_int.h"
 #include "siting_int.h"
+#include "sql_int.h"
 #include "store_int.h"
 #include "wkb_int.h"
 
@@ -420,54 +421,56 @@ static int read_candidates(ctx *c, size_t li, const double env[4])
         cim_json_raw(&cols, q);
         sqlite3_free(q);
     }
+    /* The index's candidates: the R*Tree on SpatiaLite, GiST && on PostGIS. */
     char idx[80];
     snprintf(idx, sizeof idx, "idx_%s_geom", name);
-    int indexed = cim_store_table_exists(s, idx);
-    char *sql = indexed ? sqlite3_mprintf("SELECT t.fid, t.geom%s FROM \"%w\" t WHERE t.geom IS NOT NULL AND t.fid IN"
-                                          " (SELECT pkid FROM \"%w\" WHERE xmin <= ?3 AND xmax >= ?1 AND"
-                                          " ymin <= ?4 AND ymax >= ?2) ORDER BY t.fid",
-                                          cols.len ? cim_json_text(&cols) : "", name, idx)
-                        : sqlite3_mprintf("SELECT t.fid, t.geom%s FROM \"%w\" t WHERE t.geom IS NOT NULL"
-                                          " ORDER BY t.fid",
-                                          cols.len ? cim_json_text(&cols) : "", name);
+    int indexed = cim_store_is_pg(s) || cim_store_table_exists(s, idx);
+    char *iq = indexed ? cim_sql_index_query(s, name) : NULL;
+    cim_sql *st = NULL;
+    int rc = indexed ? cim_sql_preparef(s, &st,
+                                        "SELECT t.fid, t.geom%s FROM \"%w\" t WHERE t.geom IS NOT NULL AND t.fid IN"
+                                        " (%s) ORDER BY t.fid",
+                                        cols.len ? cim_json_text(&cols) : "", name, iq)
+                     : cim_sql_preparef(s, &st,
+                                        "SELECT t.fid, t.geom%s FROM \"%w\" t WHERE t.geom IS NOT NULL"
+                                        " ORDER BY t.fid",
+                                        cols.len ? cim_json_text(&cols) : "", name);
+    sqlite3_free(iq);
     cim_buf_free(&cols);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, name);
-    if (indexed)
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_double(st, i + 1, env[i]);
+    if (rc)
+        return rc;
+    /* The index query's order: ?1 minx, ?2 maxx, ?3 miny, ?4 maxy. */
+    if (indexed) {
+        cim_sql_bind_double(st, 1, env[0]);
+        cim_sql_bind_double(st, 2, env[2]);
+        cim_sql_bind_double(st, 3, env[1]);
+        cim_sql_bind_double(st, 4, env[3]);
+    }
     c->lw[li].first = c->ncand;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = cim_sql_step(st)) == CIM_SQL_ROW) {
         if (c->ncand == c->capcand) {
             c->capcand = c->capcand ? 2 * c->capcand : 256;
             c->cands = realloc(c->cands, c->capcand * sizeof *c->cands);
         }
         cand *k = &c->cands[c->ncand++];
         memset(k, 0, sizeof *k);
-        k->fid = sqlite3_column_int64(st, 0);
+        k->fid = cim_sql_int64(st, 0);
         k->layer = li;
-        k->blob_len = (size_t)sqlite3_column_bytes(st, 1);
+        k->blob_len = (size_t)cim_sql_bytes(st, 1);
         k->blob = malloc(k->blob_len ? k->blob_len : 1);
-        memcpy(k->blob, sqlite3_column_blob(st, 1), k->blob_len);
+        if (k->blob_len)
+            memcpy(k->blob, cim_sql_blob(st, 1), k->blob_len);
         if (lr->attr_count) {
             k->values = calloc(lr->attr_count, sizeof *k->values);
             for (size_t i = 0; i < lr->attr_count; i++) {
-                const unsigned char *v = sqlite3_column_text(st, (int)i + 2);
-                k->values[i] = v ? strdup((const char *)v) : NULL;
+                const char *v = cim_sql_text(st, (int)i + 2);
+                k->values[i] = v ? strdup(v) : NULL;
             }
         }
     }
     c->lw[li].count = c->ncand - c->lw[li].first;
-    if (rc != SQLITE_DONE) {
-        rc = cim_store_sqlite_error(s, name);
-        sqlite3_finalize(st);
-        return rc;
-    }
-    sqlite3_finalize(st);
-    return CIM_OK;
+    cim_sql_finalize(st);
+    return rc == CIM_SQL_DONE ? CIM_OK : rc;
 }
 
 /* ---- the answer ---- */

@@ -13,6 +13,8 @@
 #include "geom_check_int.h"
 #include "geos_io_int.h"
 #include "siting_int.h"
+#include "sql_int.h"
+#include "store_pg_int.h"
 #include "source_int.h"
 #include "wkb_int.h"
 #include "wkb_reproject_int.h"
@@ -249,36 +251,71 @@ static GEOSGeometry *read_store_layer(GEOSContextHandle_t h, cim_store *s, const
                                                 o->site_layer, o->site_where)
                               : sqlite3_mprintf("SELECT fid, geom FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid",
                                                 o->site_layer);
-    sqlite3_stmt *st = NULL;
-    const char *tail = NULL;
-    sqlite3_set_authorizer(s->db, cim_store_readonly_authorizer, NULL);
-    int src = sqlite3_prepare_v2(s->db, sql, -1, &st, &tail);
-    if (!s->readonly)
-        sqlite3_set_authorizer(s->db, NULL, NULL);
-    if (src == SQLITE_OK && tail && tail[strspn(tail, " \t\r\n")]) {
-        sqlite3_finalize(st);
-        st = NULL;
+    cim_sql *st = NULL;
+    int pg_ro = 0;
+    if (cim_store_is_pg(s)) {
+        /* PostgreSQL's prepared statements take one command; a read-only
+         * transaction keeps the filter from writing (SQLite's authorizer). */
+        if (o->site_where && cim_pg_in_transaction(s)) {
+            sqlite3_free(sql);
+            cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                          "site layer '%s', --where: cannot run inside another transaction on PostGIS",
+                          o->site_layer);
+            return NULL;
+        }
+        if (o->site_where && (rc = cim_store_exec(s, "BEGIN TRANSACTION READ ONLY"))) {
+            sqlite3_free(sql);
+            return NULL;
+        }
+        pg_ro = o->site_where != NULL;
+        rc = cim_sql_prepare(s, &st, sql);
         sqlite3_free(sql);
-        cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "site layer '%s', --where: one expression, not statements",
-                      o->site_layer);
-        return NULL;
-    }
-    sqlite3_free(sql);
-    if (src != SQLITE_OK) {
-        cim_error_set(CIM_EINVALID, CIM_ERRCLASS_SQLITE, "site layer '%s'%s: %s%s", o->site_layer,
-                      o->site_where ? ", --where" : "", sqlite3_errmsg(s->db),
-                      src == SQLITE_AUTH ? " (the filter is read-only)" : "");
-        return NULL;
+        if (rc) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", cim_error_last()->message);
+            if (pg_ro)
+                cim_store_rollback(s);
+            cim_error_set(CIM_EINVALID, CIM_ERRCLASS_POSTGRES, "site layer '%s'%s: %s", o->site_layer,
+                          o->site_where ? ", --where" : "", msg);
+            return NULL;
+        }
+    } else {
+        sqlite3_stmt *raw = NULL;
+        const char *tail = NULL;
+        sqlite3_set_authorizer(s->db, cim_store_readonly_authorizer, NULL);
+        int src = sqlite3_prepare_v2(s->db, sql, -1, &raw, &tail);
+        if (!s->readonly)
+            sqlite3_set_authorizer(s->db, NULL, NULL);
+        sqlite3_finalize(raw);
+        if (src == SQLITE_OK && tail && tail[strspn(tail, " \t\r\n")]) {
+            sqlite3_free(sql);
+            cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "site layer '%s', --where: one expression, not statements",
+                          o->site_layer);
+            return NULL;
+        }
+        if (src != SQLITE_OK) {
+            sqlite3_free(sql);
+            cim_error_set(CIM_EINVALID, CIM_ERRCLASS_SQLITE, "site layer '%s'%s: %s%s", o->site_layer,
+                          o->site_where ? ", --where" : "", sqlite3_errmsg(s->db),
+                          src == SQLITE_AUTH ? " (the filter is read-only)" : "");
+            return NULL;
+        }
+        /* Checked under the authorizer; runs as a store statement. */
+        rc = cim_sql_prepare(s, &st, sql);
+        sqlite3_free(sql);
+        if (rc)
+            return NULL;
     }
     cim_geos_io io;
     cim_geos_io_init(&io, h);
     GEOSGeometry **polys = NULL;
     size_t n = 0, cap = 0;
+    int step;
     rc = CIM_OK;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        GEOSGeometry *g = cim_geos_from_blob(&io, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+    while ((step = cim_sql_step(st)) == CIM_SQL_ROW) {
+        GEOSGeometry *g = cim_geos_from_blob(&io, cim_sql_blob(st, 1), (size_t)cim_sql_bytes(st, 1));
         if (!g) {
-            rc = cim_error_prefix("site layer '%s', fid %lld", o->site_layer, (long long)sqlite3_column_int64(st, 0));
+            rc = cim_error_prefix("site layer '%s', fid %lld", o->site_layer, (long long)cim_sql_int64(st, 0));
             break;
         }
         if (n == cap) {
@@ -287,10 +324,15 @@ static GEOSGeometry *read_store_layer(GEOSContextHandle_t h, cim_store *s, const
         }
         polys[n++] = g;
     }
-    if (!rc && src != SQLITE_DONE)
-        rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_SQLITE, "site layer '%s': %s", o->site_layer,
-                           sqlite3_errmsg(s->db));
-    sqlite3_finalize(st);
+    if (!rc && step < 0) { /* the filter failed as it ran: a usage error, as when it is prepared */
+        char msg[512]; /* copied: the error's own buffer is rewritten below */
+        snprintf(msg, sizeof msg, "%s", s->db ? sqlite3_errmsg(s->db) : cim_error_last()->message);
+        rc = cim_error_set(CIM_EINVALID, cim_store_is_pg(s) ? CIM_ERRCLASS_POSTGRES : CIM_ERRCLASS_SQLITE,
+                           "site layer '%s': %s", o->site_layer, msg);
+    }
+    cim_sql_finalize(st);
+    if (pg_ro)
+        cim_store_rollback(s);
     cim_geos_io_clear(&io);
     GEOSGeometry *site = NULL;
     char what[200];
