@@ -136,6 +136,16 @@ static int valid_schema(const char *name)
     return !isdigit((unsigned char)name[0]);
 }
 
+/* The geometry type's OID (PostGIS defines it per database), so results
+ * can tell a geometry from other binary values; 0 until PostGIS is there. */
+static void geometry_oid(cim_store *s)
+{
+    PGresult *r = PQexec(s->pg, "SELECT COALESCE(to_regtype('geometry')::oid, 0)");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        s->pg_geometry_oid = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+}
+
 int cim_pg_connect(cim_store *s, const char *conninfo)
 {
     int rc = cim_pq_load();
@@ -167,6 +177,8 @@ int cim_pg_connect(cim_store *s, const char *conninfo)
                                 schema);
     rc = cim_pg_exec(s, sql);
     sqlite3_free(sql);
+    if (!rc)
+        geometry_oid(s);
     return rc;
 }
 
@@ -226,6 +238,7 @@ int cim_pg_store_create(cim_store *s, int srid, const char *command_line, const 
         rc = cim_store_commit(s);
     if (rc)
         cim_store_rollback(s);
+    geometry_oid(s);
     return rc;
 }
 
