@@ -337,7 +337,7 @@ static int read_rows(tl_layer *l, cim_store *s, const cim_layer_info *info, cons
         sel = n;
     }
     char *sql = !sel ? NULL
-                : pg ? sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL AND fid > ?1 ORDER BY fid LIMIT %d", sel,
+                : pg ? sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL AND fid > CAST(?1 AS BIGINT) ORDER BY fid LIMIT %d", sel,
                                        info->name, TL_PG_BLOCK)
                      : sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid", sel, info->name);
     sqlite3_free(sel);
