@@ -185,16 +185,19 @@ static int siting(rp_doc *d, cim_store *s, const cim_report_options *o)
 }
 
 /* violation when any limit check failed, ok when one passed and none
- * failed, no_limit otherwise */
+ * failed, no_limit otherwise; the flags compared as integers (BOOLEAN
+ * columns are PostgreSQL booleans on PostGIS, which do not compare with 0
+ * and 1) */
 #define IND_STATUS \
-    "CASE WHEN far_ok = 0 OR coverage_ok = 0 OR height_ok = 0 THEN 'violation' " \
-    "WHEN far_ok = 1 OR coverage_ok = 1 OR height_ok = 1 THEN 'ok' ELSE 'no_limit' END"
+    "CASE WHEN CAST(far_ok AS INTEGER) = 0 OR CAST(coverage_ok AS INTEGER) = 0 OR CAST(height_ok AS INTEGER) = 0 " \
+    "THEN 'violation' WHEN CAST(far_ok AS INTEGER) = 1 OR CAST(coverage_ok AS INTEGER) = 1 OR " \
+    "CAST(height_ok AS INTEGER) = 1 THEN 'ok' ELSE 'no_limit' END"
 
 static int indicators(rp_doc *d, cim_store *s, const cim_layer_info *li, const cim_report_options *o)
 {
     char *cols = field_list(li, "");
     char *sql = cols ? sqlite3_mprintf("SELECT " IND_STATUS " AS status, %s FROM \"%w\" ORDER BY "
-                                       "CASE status WHEN 'violation' THEN 0 WHEN 'ok' THEN 1 ELSE 2 END, fid",
+                                       "CASE " IND_STATUS " WHEN 'violation' THEN 0 WHEN 'ok' THEN 1 ELSE 2 END, fid",
                                        cols, o->layer)
                      : NULL;
     free(cols);
