@@ -190,26 +190,20 @@ void rp_real(char out[48], double v)
         *end = 0;
 }
 
-rp_table *rp_table_sql(rp_doc *d, cim_store *s, const char *id, const char *title, const char *sql)
+/* Per column: declared numeric. SQLite's statement says so by its declared
+ * types (SQLite's affinity rules: INT, REAL, FLOA, DOUB, NUMERIC, and
+ * BOOLEAN 0/1); PostgreSQL's results are typed, so there a column is numeric
+ * when its values are numbers (rp_table_sql decides as the rows come). */
+static int declared_numeric(cim_store *s, const char *sql, unsigned char *num, size_t nc)
 {
+    if (cim_store_is_pg(s)) {
+        memset(num, 1, nc);
+        return CIM_OK;
+    }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) {
-        cim_store_sqlite_error(s, title);
-        return NULL;
-    }
-    size_t nc = (size_t)sqlite3_column_count(st);
-    const char **cols = calloc(nc ? nc : 1, sizeof *cols);
-    unsigned char *num = calloc(nc ? nc : 1, 1);
-    const char **cells = calloc(nc ? nc : 1, sizeof *cells);
-    char(*bufs)[48] = calloc(nc ? nc : 1, sizeof *bufs);
-    rp_table *t = NULL;
-    if (!cols || !num || !cells || !bufs) {
-        rp_oom();
-        goto done;
-    }
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
+        return cim_store_sqlite_error(s, "report");
     for (size_t i = 0; i < nc; i++) {
-        cols[i] = sqlite3_column_name(st, (int)i);
-        /* SQLite's type affinity rules (INT, REAL, FLOA, DOUB, NUMERIC), and BOOLEAN 0/1 */
         const char *decl = sqlite3_column_decltype(st, (int)i);
         char up[64] = "";
         for (size_t k = 0; decl && decl[k] && k < sizeof up - 1; k++)
@@ -217,42 +211,91 @@ rp_table *rp_table_sql(rp_doc *d, cim_store *s, const char *id, const char *titl
         num[i] = strstr(up, "INT") || strstr(up, "REAL") || strstr(up, "DOUB") || strstr(up, "FLOA") ||
                  strstr(up, "BOOL") || strstr(up, "NUMERIC");
     }
+    sqlite3_finalize(st);
+    return CIM_OK;
+}
+
+rp_table *rp_table_sql(rp_doc *d, cim_store *s, const char *id, const char *title, const char *sql)
+{
+    cim_sql *st = NULL;
+    if (cim_sql_prepare(s, &st, sql)) {
+        cim_error_prefix("%s", title);
+        return NULL;
+    }
+    int pg = cim_store_is_pg(s);
+    /* PostgreSQL describes a result once it is fetched: the first step */
+    int rc = pg ? cim_sql_step(st) : CIM_SQL_DONE;
+    size_t nc = rc < 0 ? 0 : (size_t)cim_sql_column_count(st);
+    const char **cols = calloc(nc ? nc : 1, sizeof *cols);
+    unsigned char *num = calloc(nc ? nc : 1, 1);
+    unsigned char *seen = calloc(nc ? nc : 1, 1); /* PostgreSQL: a number was seen */
+    const char **cells = calloc(nc ? nc : 1, sizeof *cells);
+    char(*bufs)[48] = calloc(nc ? nc : 1, sizeof *bufs);
+    char **names = calloc(nc ? nc : 1, sizeof *names);
+    rp_table *t = NULL;
+    if (!cols || !num || !seen || !cells || !bufs || !names) {
+        rp_oom();
+        goto done;
+    }
+    if (rc < 0)
+        goto failed;
+    if (declared_numeric(s, sql, num, nc))
+        goto done;
+    for (size_t i = 0; i < nc; i++) {
+        const char *n = cim_sql_column_name(st, (int)i);
+        if (!(names[i] = strdup(n ? n : ""))) {
+            rp_oom();
+            goto done;
+        }
+        cols[i] = names[i];
+    }
     if (!(t = rp_table_add(d, id, title, nc, cols, num)))
         goto done;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (!pg)
+        rc = cim_sql_step(st);
+    for (; rc == CIM_SQL_ROW; rc = cim_sql_step(st)) {
         for (size_t i = 0; i < nc; i++) {
-            int ty = sqlite3_column_type(st, (int)i);
-            if (ty == SQLITE_NULL) {
+            int ty = cim_sql_type(st, (int)i);
+            if (ty == CIM_SQL_NULL) {
                 cells[i] = NULL;
-            } else if (ty == SQLITE_INTEGER) {
-                snprintf(bufs[i], 48, "%lld", (long long)sqlite3_column_int64(st, (int)i));
+            } else if (ty == CIM_SQL_INTEGER) {
+                snprintf(bufs[i], 48, "%lld", (long long)cim_sql_int64(st, (int)i));
                 cells[i] = bufs[i];
-            } else if (ty == SQLITE_FLOAT) {
-                rp_real(bufs[i], sqlite3_column_double(st, (int)i));
+            } else if (ty == CIM_SQL_FLOAT) {
+                rp_real(bufs[i], cim_sql_double(st, (int)i));
                 cells[i] = bufs[i];
-            } else if (ty == SQLITE_BLOB) {
+            } else if (ty == CIM_SQL_BLOB) {
                 cells[i] = "(binary)";
             } else {
-                cells[i] = (const char *)sqlite3_column_text(st, (int)i);
+                cells[i] = cim_sql_text(st, (int)i);
             }
             /* a numeric column holding text (SQLite is loosely typed): text */
-            if (num[i] && ty == SQLITE_TEXT)
+            if (num[i] && (ty == CIM_SQL_TEXT || (pg && ty == CIM_SQL_BLOB)))
                 t->numeric[i] = 0;
+            seen[i] |= ty == CIM_SQL_INTEGER || ty == CIM_SQL_FLOAT;
         }
         if (rp_row_add(t, cells)) {
             t = NULL;
             goto done;
         }
     }
-    if (rc != SQLITE_DONE) {
-        cim_store_sqlite_error(s, title);
-        t = NULL;
+    if (rc == CIM_SQL_DONE) {
+        /* PostgreSQL: a column without a number is text */
+        for (size_t i = 0; pg && i < nc; i++)
+            t->numeric[i] &= seen[i];
+        goto done;
     }
+failed:
+    cim_error_prefix("%s", title);
+    t = NULL;
 done:
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
+    for (size_t i = 0; names && i < nc; i++)
+        free(names[i]);
+    free(names);
     free(cols);
     free(num);
+    free(seen);
     free(cells);
     free(bufs);
     return t;

@@ -11,6 +11,7 @@
 #include "buf_int.h"
 #include "cim/report.h"
 #include "cim/sensors.h"
+#include "sql_int.h"
 #include "store_int.h"
 
 /* Rounding rules (documented in doc/report.schema.json and cim(1)):

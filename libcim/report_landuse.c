@@ -73,49 +73,54 @@ static int polygon_layer(const cim_layer_info *li, const char *what)
  * (read everything) without usable indexes. */
 static int mark_candidates(lu_ctx *c, unsigned char **mark, int64_t *maxfid)
 {
+    int pg = cim_store_is_pg(c->s);
     char lidx[200], bidx[200];
     snprintf(lidx, sizeof lidx, "idx_%s_geom", c->o->layer);
     snprintf(bidx, sizeof bidx, "idx_%s_geom", c->o->by);
     *mark = NULL;
-    if (!cim_store_table_exists(c->s, lidx) || !cim_store_table_exists(c->s, bidx))
+    /* PostGIS: the GiST index is the table itself (every geometry in it) */
+    if (!pg && (!cim_store_table_exists(c->s, lidx) || !cim_store_table_exists(c->s, bidx)))
         return CIM_OK;
-    char *sql = sqlite3_mprintf("SELECT max(fid), (SELECT count(*) FROM \"%w\" WHERE geom IS NOT NULL), "
-                                "(SELECT count(*) FROM \"%w\") FROM \"%w\"",
-                                c->o->by, bidx, c->o->layer);
-    sqlite3_stmt *st = NULL;
-    int rc = sql ? sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+    char *sql = pg ? sqlite3_mprintf("SELECT max(fid), 0, 0 FROM \"%w\"", c->o->layer)
+                   : sqlite3_mprintf("SELECT max(fid), (SELECT count(*) FROM \"%w\" WHERE geom IS NOT NULL), "
+                                     "(SELECT count(*) FROM \"%w\") FROM \"%w\"",
+                                     c->o->by, bidx, c->o->layer);
+    cim_sql *st = NULL;
+    int rc = sql ? cim_sql_prepare(c->s, &st, sql) : CIM_EINTERNAL;
     sqlite3_free(sql);
     if (rc)
-        return CIM_OK;
-    int ok = sqlite3_step(st) == SQLITE_ROW;
-    *maxfid = ok ? sqlite3_column_int64(st, 0) : 0;
+        return pg ? cim_error_prefix("%s", c->o->layer) : CIM_OK;
+    int ok = cim_sql_step(st) == CIM_SQL_ROW;
+    *maxfid = ok ? cim_sql_int64(st, 0) : 0;
     /* every --by polygon must be in its index, or a district would miss parcels */
-    ok = ok && sqlite3_column_int64(st, 1) == sqlite3_column_int64(st, 2);
-    sqlite3_finalize(st);
+    ok = ok && cim_sql_int64(st, 1) == cim_sql_int64(st, 2);
+    cim_sql_finalize(st);
     if (!ok || *maxfid <= 0 || *maxfid > 200000000)
         return CIM_OK;
-    sql = sqlite3_mprintf("SELECT DISTINCT l.pkid FROM \"%w\" b, \"%w\" l WHERE l.xmax >= b.xmin AND "
-                          "l.xmin <= b.xmax AND l.ymax >= b.ymin AND l.ymin <= b.ymax",
-                          bidx, lidx);
-    rc = sql ? sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+    sql = pg ? sqlite3_mprintf("SELECT DISTINCT l.fid FROM \"%w\" b, \"%w\" l WHERE l.geom && b.geom", c->o->by,
+                               c->o->layer)
+             : sqlite3_mprintf("SELECT DISTINCT l.pkid FROM \"%w\" b, \"%w\" l WHERE l.xmax >= b.xmin AND "
+                               "l.xmin <= b.xmax AND l.ymax >= b.ymin AND l.ymin <= b.ymax",
+                               bidx, lidx);
+    rc = sql ? cim_sql_prepare(c->s, &st, sql) : CIM_EINTERNAL;
     sqlite3_free(sql);
     if (rc)
-        return CIM_OK; /* not R*Trees of the expected shape: read everything */
+        return pg ? cim_error_prefix("%s", c->o->layer) : CIM_OK; /* not R*Trees of the expected shape: read everything */
     unsigned char *m = calloc((size_t)*maxfid + 1, 1);
     if (!m) {
-        sqlite3_finalize(st);
+        cim_sql_finalize(st);
         return rp_oom();
     }
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
+    while ((step = cim_sql_step(st)) == CIM_SQL_ROW) {
+        int64_t id = cim_sql_int64(st, 0);
         if (id >= 0 && id <= *maxfid)
             m[id] = 1;
     }
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE) {
+    cim_sql_finalize(st);
+    if (step != CIM_SQL_DONE) {
         free(m);
-        return cim_store_sqlite_error(c->s, lidx);
+        return cim_error_prefix("%s", lidx);
     }
     *mark = m;
     return CIM_OK;
@@ -132,16 +137,19 @@ static int read_features(lu_ctx *c)
                                            c->field, c->o->layer)
                          : sqlite3_mprintf("SELECT fid, NULL, geom FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid",
                                            c->o->layer);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
+    cim_sql *st = NULL;
+    int rc = sql ? cim_sql_prepare(c->s, &st, sql) : rp_oom();
     sqlite3_free(sql);
-    if (rc)
-        return cim_store_sqlite_error(c->s, c->o->layer);
+    if (rc) {
+        free(mark);
+        return cim_error_prefix("%s", c->o->layer);
+    }
     size_t cap = 0;
     char **raw = NULL; /* class text per feature, until indexed */
     rc = CIM_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        int64_t fid = sqlite3_column_int64(st, 0);
+    int step = CIM_SQL_DONE;
+    while (!rc && (step = cim_sql_step(st)) == CIM_SQL_ROW) {
+        int64_t fid = cim_sql_int64(st, 0);
         if (mark && (fid < 0 || fid > maxfid || !mark[fid]))
             continue;
         if (c->nf == cap) {
@@ -157,20 +165,22 @@ static int read_features(lu_ctx *c)
                 break;
             }
         }
-        GEOSGeometry *g = cim_geos_from_blob(&c->io, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+        GEOSGeometry *g = cim_geos_from_blob(&c->io, cim_sql_blob(st, 2), (size_t)cim_sql_bytes(st, 2));
         if (!g) {
             rc = cim_error_set(CIM_EGEOMETRY, CIM_ERRCLASS_GEOS, "layer '%s', feature %lld: unreadable geometry",
-                               c->o->layer, (long long)sqlite3_column_int64(st, 0));
+                               c->o->layer, (long long)fid);
             break;
         }
-        const char *k = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, 1);
+        const char *k = cim_sql_type(st, 1) == CIM_SQL_NULL ? NULL : cim_sql_text(st, 1);
         raw[c->nf] = k ? strdup(k) : NULL;
-        c->f[c->nf] = (lu_feature){g, 0, c->nf, sqlite3_column_int64(st, 0)};
+        c->f[c->nf] = (lu_feature){g, 0, c->nf, fid};
         c->nf++;
         if (k && !raw[c->nf - 1])
             rc = rp_oom();
     }
-    sqlite3_finalize(st);
+    if (!rc && step < 0)
+        rc = cim_error_prefix("%s", c->o->layer);
+    cim_sql_finalize(st);
     free(mark);
     /* distinct classes, sorted */
     if (!rc && c->nf) {
@@ -290,26 +300,27 @@ static int report_polygons(lu_ctx *c, rp_doc *d, double *tot_area, int64_t *tot_
         return CIM_EINTERNAL;
     char *sql = c->by_name ? sqlite3_mprintf("SELECT fid, \"%w\", geom FROM \"%w\" ORDER BY fid", c->by_name, c->o->by)
                            : sqlite3_mprintf("SELECT fid, NULL, geom FROM \"%w\" ORDER BY fid", c->o->by);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->s->db, sql, -1, &st, NULL);
+    cim_sql *st = NULL;
+    int rc = sql ? cim_sql_prepare(c->s, &st, sql) : rp_oom();
     sqlite3_free(sql);
     if (rc)
-        return cim_store_sqlite_error(c->s, c->o->by);
+        return cim_error_prefix("%s", c->o->by);
     double *area = malloc(nk * sizeof *area);
     int64_t *count = malloc(nk * sizeof *count);
     if (!area || !count)
         rc = rp_oom();
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        int64_t fid = sqlite3_column_int64(st, 0);
+    int step = CIM_SQL_DONE;
+    while (!rc && (step = cim_sql_step(st)) == CIM_SQL_ROW) {
+        int64_t fid = cim_sql_int64(st, 0);
         char fidtxt[32];
         snprintf(fidtxt, sizeof fidtxt, "%lld", (long long)fid);
-        const char *name = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, 1);
+        const char *name = cim_sql_type(st, 1) == CIM_SQL_NULL ? NULL : cim_sql_text(st, 1);
         char *name_copy = name ? strdup(name) : NULL;
         memset(area, 0, nk * sizeof *area);
         memset(count, 0, nk * sizeof *count);
         double parea = 0;
-        if (sqlite3_column_type(st, 2) == SQLITE_BLOB) {
-            GEOSGeometry *p = cim_geos_from_blob(&c->io, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+        if (cim_sql_type(st, 2) == CIM_SQL_BLOB) {
+            GEOSGeometry *p = cim_geos_from_blob(&c->io, cim_sql_blob(st, 2), (size_t)cim_sql_bytes(st, 2));
             if (!p) {
                 free(name_copy);
                 rc = cim_error_set(CIM_EGEOMETRY, CIM_ERRCLASS_GEOS, "layer '%s', feature %lld: unreadable geometry",
@@ -366,7 +377,9 @@ static int report_polygons(lu_ctx *c, rp_doc *d, double *tot_area, int64_t *tot_
         }
         free(name_copy);
     }
-    sqlite3_finalize(st);
+    if (!rc && step < 0)
+        rc = cim_error_prefix("%s", c->o->by);
+    cim_sql_finalize(st);
     free(area);
     free(count);
     return rc;
@@ -477,7 +490,10 @@ static int run(lu_ctx *c, rp_doc *d)
          * layer draws its own parcels, not the city's) when there is an index */
         char idx[200], *frame = NULL;
         snprintf(idx, sizeof idx, "idx_%s_geom", o->layer);
-        frame = cim_store_table_exists(c->s, idx)
+        frame = cim_store_is_pg(c->s)
+                    ? sqlite3_mprintf("WHERE geom && ST_MakeEnvelope(%.17g, %.17g, %.17g, %.17g, %d)", box[0], box[1],
+                                      box[2], box[3], cim_store_srid(c->s))
+                : cim_store_table_exists(c->s, idx)
                     ? sqlite3_mprintf("WHERE fid IN (SELECT pkid FROM \"%w\" WHERE xmax >= %.17g AND xmin <= %.17g "
                                       "AND ymax >= %.17g AND ymin <= %.17g)",
                                       idx, box[0], box[2], box[1], box[3])

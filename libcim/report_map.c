@@ -71,19 +71,20 @@ static void legend_label(char *out, size_t n, const rp_map_layer *l, const char 
 
 static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *l)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, l->sql, -1, &st, NULL))
-        return cim_store_sqlite_error(s, "map");
+    cim_sql *st = NULL;
+    if (cim_sql_prepare(s, &st, l->sql))
+        return cim_error_prefix("map");
     cim_buf wkb = {0};
     char *cls = NULL;
     char color[8] = "#222222"; /* the current class's (points are drawn in it) */
     int open = 0, rc = CIM_OK, first = 1;
     size_t count = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-        const void *blob = sqlite3_column_blob(st, 0);
-        size_t len = (size_t)sqlite3_column_bytes(st, 0);
-        const char *k = (const char *)sqlite3_column_text(st, 1);
-        const char *title = (const char *)sqlite3_column_text(st, 2);
+    int step;
+    while (!rc && (step = cim_sql_step(st)) == CIM_SQL_ROW) {
+        const void *blob = cim_sql_blob(st, 0);
+        size_t len = (size_t)cim_sql_bytes(st, 0);
+        const char *k = cim_sql_type(st, 1) == CIM_SQL_NULL ? NULL : cim_sql_text(st, 1);
+        const char *title = cim_sql_type(st, 2) == CIM_SQL_NULL ? NULL : cim_sql_text(st, 2);
         if (!blob)
             continue;
         if (l->outline) {
@@ -132,9 +133,11 @@ static int draw_layer(rp_doc *d, cim_store *s, draw_ctx *c, const rp_map_layer *
         if (svg_map_legend(c->m, color, label))
             rc = rp_oom();
     }
+    if (!rc && step < 0)
+        rc = cim_error_prefix("map");
     free(cls);
     cim_buf_free(&wkb);
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
     return rc;
 }
 

@@ -25,13 +25,24 @@ static const char *const writers[] = {
 /* A text value from one SQL query (malloc'd; NULL if none). */
 static char *sql_text(cim_store *s, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
+    cim_sql *st = NULL;
     char *out = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        out = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    if (!cim_sql_prepare(s, &st, sql) && cim_sql_step(st) == CIM_SQL_ROW && cim_sql_type(st, 0) != CIM_SQL_NULL)
+        out = strdup(cim_sql_text(st, 0));
+    cim_sql_finalize(st);
     return out;
+}
+
+/* One key of a layer's lineage JSON (malloc'd; NULL if none): SQLite's
+ * json_extract, PostgreSQL's ->> on the text cast to json. */
+static char *lineage_value(cim_store *s, const char *layer, const char *key)
+{
+    char *q = cim_store_is_pg(s)
+                  ? sqlite3_mprintf("SELECT CAST(lineage AS json) ->> %Q FROM cim_layers WHERE name = %Q", key, layer)
+                  : sqlite3_mprintf("SELECT json_extract(lineage, '$.%q') FROM cim_layers WHERE name = %Q", key, layer);
+    char *v = q ? sql_text(s, q) : NULL;
+    sqlite3_free(q);
+    return v;
 }
 
 /* Counts per severity of a table's column as figures ("findings_error" ...). */
@@ -117,9 +128,7 @@ static int redline(rp_doc *d, cim_store *s, const cim_layer_info *li, const cim_
         rc = rp_figure_add(d, "rows", "Parcel x line rows", 1, "%zu", d->tables[1]->t.nrows);
     /* the map: the parts of parcels inside the lines by their parcel's worst
      * finding, the lines outlined */
-    char *q = sqlite3_mprintf("SELECT json_extract(lineage, '$.lines') FROM cim_layers WHERE name = %Q", o->layer);
-    char *lines = q ? sql_text(s, q) : NULL;
-    sqlite3_free(q);
+    char *lines = lineage_value(s, o->layer, "lines");
     char *parts = sqlite3_mprintf(
         "SELECT r.geom, coalesce((SELECT f.severity FROM \"%w\" f WHERE f.parcel_fid = r.parcel_fid ORDER BY "
         RP_SEVERITY_ORDER("f.severity") " LIMIT 1), 'none') AS k, NULL FROM \"%w\" r ORDER BY k, r.fid",
@@ -149,9 +158,7 @@ static int siting(rp_doc *d, cim_store *s, const cim_report_options *o)
     sqlite3_free(sql);
     if (!t)
         return sql ? CIM_EINTERNAL : rp_oom();
-    char *q = sqlite3_mprintf("SELECT json_extract(lineage, '$.verdict') FROM cim_layers WHERE name = %Q", o->layer);
-    char *verdict = q ? sql_text(s, q) : NULL;
-    sqlite3_free(q);
+    char *verdict = lineage_value(s, o->layer, "verdict");
     static const char *const zh[][2] = {{"none", "符合"}, {"conditional", "有条件符合"}, {"fail", "不符合"}};
     const char *vz = NULL;
     for (int i = 0; verdict && i < 3; i++)
@@ -178,16 +185,19 @@ static int siting(rp_doc *d, cim_store *s, const cim_report_options *o)
 }
 
 /* violation when any limit check failed, ok when one passed and none
- * failed, no_limit otherwise */
+ * failed, no_limit otherwise; the flags compared as integers (BOOLEAN
+ * columns are PostgreSQL booleans on PostGIS, which do not compare with 0
+ * and 1) */
 #define IND_STATUS \
-    "CASE WHEN far_ok = 0 OR coverage_ok = 0 OR height_ok = 0 THEN 'violation' " \
-    "WHEN far_ok = 1 OR coverage_ok = 1 OR height_ok = 1 THEN 'ok' ELSE 'no_limit' END"
+    "CASE WHEN CAST(far_ok AS INTEGER) = 0 OR CAST(coverage_ok AS INTEGER) = 0 OR CAST(height_ok AS INTEGER) = 0 " \
+    "THEN 'violation' WHEN CAST(far_ok AS INTEGER) = 1 OR CAST(coverage_ok AS INTEGER) = 1 OR " \
+    "CAST(height_ok AS INTEGER) = 1 THEN 'ok' ELSE 'no_limit' END"
 
 static int indicators(rp_doc *d, cim_store *s, const cim_layer_info *li, const cim_report_options *o)
 {
     char *cols = field_list(li, "");
     char *sql = cols ? sqlite3_mprintf("SELECT " IND_STATUS " AS status, %s FROM \"%w\" ORDER BY "
-                                       "CASE status WHEN 'violation' THEN 0 WHEN 'ok' THEN 1 ELSE 2 END, fid",
+                                       "CASE " IND_STATUS " WHEN 'violation' THEN 0 WHEN 'ok' THEN 1 ELSE 2 END, fid",
                                        cols, o->layer)
                      : NULL;
     free(cols);

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cim/pipeline.h"
 #include "error_int.h"
 #include "pmtiles.h"
 #include "pool_int.h"
+#include "sql_int.h"
 #include "store_int.h"
 #include "tiles_int.h"
 
@@ -338,7 +338,7 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
     /* what the tiles are built from, recorded for a later --since */
     int64_t last_run = 0;
     char *build = tl_build_key(store, o);
-    if (!build || (rc = cim_pipeline_last_run_id(store, &last_run))) {
+    if (!build || (rc = cim_sql_int64_of(store, &last_run, 0, "SELECT coalesce(max(id), 0) FROM cim_runs"))) {
         free(build);
         return build ? rc : CIM_EINTERNAL;
     }

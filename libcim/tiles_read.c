@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pool_int.h"
+#include "sql_int.h"
 #include "store_int.h"
 #include "tiles_int.h"
 #include "crs_int.h"
@@ -259,92 +260,113 @@ static void measure(tl_layer *l)
     }
 }
 
+/* One row of the layer (fid, geom, then the wanted columns) into the arenas. */
+static int read_row(tl_layer *l, cim_sql *q, size_t ncols, cim_buf *wkb)
+{
+    int64_t fid = cim_sql_int64(q, 0);
+    if (cim_splite_blob_to_wkb(wkb, cim_sql_blob(q, 1), (size_t)cim_sql_bytes(q, 1)))
+        return cim_error_prefix("feature %lld", (long long)fid);
+    GROW(l->f, l->nf, l->f_cap, 1);
+    tl_feature *f = &l->f[l->nf];
+    memset(f, 0, sizeof *f);
+    f->id = (uint64_t)fid;
+    f->coord_off = l->ncoords;
+    f->shape_off = l->nshapes;
+    f->attr_off = l->nattrs;
+    uint32_t nc = 0;
+    int type = parse(l, wkb->data, wkb->len, &nc);
+    if (type < 0)
+        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
+                             "feature %lld: a geometry the tiles cannot carry (broken, or a collection)",
+                             (long long)fid);
+    f->type = (uint8_t)type;
+    f->ncoords = nc;
+    for (size_t i = 0; i < ncols; i++) {
+        int col = (int)i + 2, ct = cim_sql_type(q, col);
+        if (ct == CIM_SQL_NULL || ct == CIM_SQL_BLOB)
+            continue;
+        GROW(l->attrs, l->nattrs, l->attrs_cap, 1);
+        tl_attr *a = &l->attrs[l->nattrs];
+        memset(a, 0, sizeof *a);
+        a->key = (uint32_t)i;
+        if (ct == CIM_SQL_INTEGER) {
+            int64_t v = cim_sql_int64(q, col);
+            if (l->key_kind[i] == 2) {
+                a->type = MVT_BOOL;
+                a->v.i = v != 0;
+            } else if (v >= 0) {
+                a->type = MVT_UINT;
+                a->v.u = (uint64_t)v;
+            } else {
+                a->type = MVT_SINT;
+                a->v.i = v;
+            }
+        } else if (ct == CIM_SQL_FLOAT) {
+            a->type = MVT_DOUBLE;
+            a->v.d = cim_sql_double(q, col);
+        } else {
+            const char *t = cim_sql_text(q, col);
+            size_t n = (size_t)cim_sql_bytes(q, col);
+            GROW(l->strings, l->nstrings, l->strings_cap, n + 1);
+            memcpy(l->strings + l->nstrings, t, n);
+            a->type = MVT_STRING;
+            a->v.s.off = (uint32_t)l->nstrings;
+            a->v.s.len = (uint32_t)n;
+            l->nstrings += n;
+        }
+        l->nattrs++;
+        f->nattr++;
+    }
+    l->nf++;
+    return 0;
+}
+
+/* Rows a PostGIS read fetches at a time: the driver holds a statement's
+ * whole result, so a city layer is read in fid blocks (keyset paging) rather
+ * than held twice, as a result and as the arenas. SQLite steps one row at a
+ * time and reads the layer in one statement. */
+#define TL_PG_BLOCK 20000
+
 static int read_rows(tl_layer *l, cim_store *s, const cim_layer_info *info, const int *cols, size_t ncols)
 {
+    int pg = cim_store_is_pg(s);
     char *sel = sqlite3_mprintf("SELECT fid, geom");
     for (size_t i = 0; i < ncols && sel; i++) {
         char *n = sqlite3_mprintf("%s, \"%w\"", sel, info->fields[cols[i]].name);
         sqlite3_free(sel);
         sel = n;
     }
-    char *sql = sel ? sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid", sel, info->name) : NULL;
+    char *sql = !sel ? NULL
+                : pg ? sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL AND fid > CAST(?1 AS BIGINT) ORDER BY fid LIMIT %d", sel,
+                                       info->name, TL_PG_BLOCK)
+                     : sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid", sel, info->name);
     sqlite3_free(sel);
     if (!sql)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(s, &q, sql);
     sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, "reading the layer");
+    if (rc)
+        return cim_error_prefix("reading the layer");
     cim_buf wkb = {0};
-    rc = 0;
-    int step;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t fid = sqlite3_column_int64(st, 0);
-        const void *blob = sqlite3_column_blob(st, 1);
-        int blen = sqlite3_column_bytes(st, 1);
-        if ((rc = cim_splite_blob_to_wkb(&wkb, blob, (size_t)blen))) {
-            cim_error_prefix("feature %lld", (long long)fid);
+    int64_t last = INT64_MIN;
+    for (;;) {
+        if (pg && (rc = cim_sql_bind_int64(q, 1, last)))
             break;
+        size_t rows = 0;
+        int step;
+        while ((step = cim_sql_step(q)) == CIM_SQL_ROW) {
+            last = cim_sql_int64(q, 0);
+            rows++;
+            if ((rc = read_row(l, q, ncols, &wkb)))
+                break;
         }
-        GROW(l->f, l->nf, l->f_cap, 1);
-        tl_feature *f = &l->f[l->nf];
-        memset(f, 0, sizeof *f);
-        f->id = (uint64_t)fid;
-        f->coord_off = l->ncoords;
-        f->shape_off = l->nshapes;
-        f->attr_off = l->nattrs;
-        uint32_t nc = 0;
-        int type = parse(l, wkb.data, wkb.len, &nc);
-        if (type < 0) {
-            rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
-                               "feature %lld: a geometry the tiles cannot carry (broken, or a collection)",
-                               (long long)fid);
+        if (!rc && step < 0)
+            rc = cim_error_prefix("reading the layer");
+        if (rc || !pg || rows < TL_PG_BLOCK || (rc = cim_sql_reset(q)))
             break;
-        }
-        f->type = (uint8_t)type;
-        f->ncoords = nc;
-        for (size_t i = 0; i < ncols; i++) {
-            int col = (int)i + 2, ct = sqlite3_column_type(st, col);
-            if (ct == SQLITE_NULL || ct == SQLITE_BLOB)
-                continue;
-            GROW(l->attrs, l->nattrs, l->attrs_cap, 1);
-            tl_attr *a = &l->attrs[l->nattrs];
-            memset(a, 0, sizeof *a);
-            a->key = (uint32_t)i;
-            if (ct == SQLITE_INTEGER) {
-                int64_t v = sqlite3_column_int64(st, col);
-                if (l->key_kind[i] == 2) {
-                    a->type = MVT_BOOL;
-                    a->v.i = v != 0;
-                } else if (v >= 0) {
-                    a->type = MVT_UINT;
-                    a->v.u = (uint64_t)v;
-                } else {
-                    a->type = MVT_SINT;
-                    a->v.i = v;
-                }
-            } else if (ct == SQLITE_FLOAT) {
-                a->type = MVT_DOUBLE;
-                a->v.d = sqlite3_column_double(st, col);
-            } else {
-                const char *t = (const char *)sqlite3_column_text(st, col);
-                size_t n = (size_t)sqlite3_column_bytes(st, col);
-                GROW(l->strings, l->nstrings, l->strings_cap, n + 1);
-                memcpy(l->strings + l->nstrings, t, n);
-                a->type = MVT_STRING;
-                a->v.s.off = (uint32_t)l->nstrings;
-                a->v.s.len = (uint32_t)n;
-                l->nstrings += n;
-            }
-            l->nattrs++;
-            f->nattr++;
-        }
-        l->nf++;
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = cim_store_sqlite_error(s, "reading the layer");
-    sqlite3_finalize(st);
+    cim_sql_finalize(q);
     cim_buf_free(&wkb);
     return rc;
 }

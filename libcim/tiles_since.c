@@ -16,6 +16,7 @@
 #include "error_int.h"
 #include "json_int.h"
 #include "pmtiles.h"
+#include "sql_int.h"
 #include "store_int.h"
 #include "tiles_int.h"
 
@@ -23,8 +24,16 @@ char *tl_build_key(cim_store *s, const cim_tiles_options *o)
 {
     cim_buf b = {0};
     char num[160];
-    const char *created = cim_store_meta(s, "created_at");
-    snprintf(num, sizeof num, "%s srid %d", created ? created : "?", cim_store_srid(s));
+    /* the store's own id; stores made before it existed are named by their
+     * creation time */
+    const char *id = cim_store_meta(s, "store_id");
+    char named[96];
+    snprintf(named, sizeof named, "%s", id ? id : "");
+    if (!*named) {
+        const char *created = cim_store_meta(s, "created_at");
+        snprintf(named, sizeof named, "%s", created ? created : "?");
+    }
+    snprintf(num, sizeof num, "%s srid %d", named, cim_store_srid(s));
     cim_json_raw(&b, "{");
     cim_json_kv(&b, "store", num);
     cim_json_raw(&b, ",\"layers\":[");
@@ -206,31 +215,30 @@ int tl_since_tiles(tl_since *a, cim_store *s, const cim_tiles_options *o, int64_
     int rc = cim_transform_new(&t, src, NULL, g->srid);
     if (rc)
         return rc;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT minx, miny, maxx, maxy FROM cim_changes WHERE layer = ?1 AND run_id > ?2"
-                           " AND minx IS NOT NULL",
-                           -1, &st, NULL) != SQLITE_OK)
-        rc = cim_store_sqlite_error(s, "cim_changes");
+    cim_sql *q = NULL;
+    if (cim_sql_prepare(s, &q,
+                        "SELECT minx, miny, maxx, maxy FROM cim_changes WHERE layer = CAST(?1 AS TEXT)"
+                        " AND run_id > ?2 AND minx IS NOT NULL"))
+        rc = cim_error_prefix("cim_changes");
     for (size_t i = 0; i < o->layer_count && !rc; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, o->layers[i], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, since);
+        if ((rc = cim_sql_reset(q)) || (rc = cim_sql_bind_text(q, 1, o->layers[i], -1)) ||
+            (rc = cim_sql_bind_int64(q, 2, since)))
+            break;
         int step;
-        while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        while (!rc && (step = cim_sql_step(q)) == CIM_SQL_ROW) {
             double in[4], box[4];
             for (int k = 0; k < 4; k++)
-                in[k] = sqlite3_column_double(st, k);
+                in[k] = cim_sql_double(q, k);
             a->changes++;
             if (grid_box(t, g, in, box))
                 rc = cim_error_prefix("a change to layer '%s'", o->layers[i]);
             else
                 rc = add_tiles(a, g, lim, box);
         }
-        if (!rc && step != SQLITE_DONE)
-            rc = cim_store_sqlite_error(s, "cim_changes");
+        if (!rc && step < 0)
+            rc = cim_error_prefix("cim_changes");
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(q);
     cim_transform_free(t);
     /* sorted, each tile once */
     for (int z = a->minzoom; z <= a->maxzoom && !rc; z++) {
