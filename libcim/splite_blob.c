@@ -216,6 +216,8 @@ static int simple_body(decoder *d, uint32_t cls)
 int cim_splite_blob_to_wkb(cim_buf *out, const uint8_t *blob, size_t len)
 {
     out->len = 0;
+    if (len > 0 && blob[0] == 1) /* a PostGIS store's EWKB */
+        return cim_ewkb_to_wkb(out, blob, len);
     if (len < 44 || blob[0] != BLOB_START || blob[1] != BLOB_LITTLE || blob[38] != BLOB_MBR_END ||
         blob[len - 1] != BLOB_END)
         return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "not a little-endian SpatiaLite geometry blob");
@@ -268,6 +270,8 @@ static int polygon_rings(decoder *d, int stride, cim_splite_ring_fn fn, void *pa
 
 int cim_splite_blob_rings(const uint8_t *blob, size_t len, cim_splite_ring_fn fn, void *payload)
 {
+    if (len > 0 && blob[0] == 1)
+        return cim_ewkb_rings(blob, len, fn, payload);
     if (len < 44 || blob[0] != BLOB_START || blob[1] != BLOB_LITTLE || blob[38] != BLOB_MBR_END ||
         blob[len - 1] != BLOB_END)
         return -1;

@@ -44,7 +44,10 @@ int cim_splite_blob(cim_buf *out, const uint8_t *wkb, size_t len, const cim_wkb_
 
 /* The inverse: a little-endian SpatiaLite blob (uncompressed classes) back
  * to ISO WKB little-endian in out, for GEOS. Returns 0, or
- * CIM_EFORMAT for a blob that is not one SpatiaLite writes uncompressed. */
+ * CIM_EFORMAT for a blob that is not one SpatiaLite writes uncompressed.
+ * A geometry column of a PostGIS store holds EWKB instead (its first byte is
+ * 1, a SpatiaLite blob's 0): that is read too, here and in
+ * cim_splite_blob_rings, so the operations read either store alike. */
 int cim_splite_blob_to_wkb(cim_buf *out, const uint8_t *blob, size_t len);
 
 /* The rings of a Polygon or MultiPolygon blob (2D or XYZ, uncompressed),
@@ -54,5 +57,12 @@ int cim_splite_blob_to_wkb(cim_buf *out, const uint8_t *blob, size_t len);
  * caller has a general path; a truncated blob sets one). */
 typedef int (*cim_splite_ring_fn)(const uint8_t *coords, uint32_t n, int stride, int hole, void *payload);
 int cim_splite_blob_rings(const uint8_t *blob, size_t len, cim_splite_ring_fn fn, void *payload);
+
+/* PostGIS's EWKB (ewkb.c), little-endian XY/XYZ: to ISO WKB, from ISO WKB
+ * with the SRID a typed geometry column requires (srid <= 0: none), and the
+ * rings of a (Multi)Polygon as cim_splite_blob_rings gives them. */
+int cim_ewkb_to_wkb(cim_buf *out, const uint8_t *ewkb, size_t len);
+int cim_wkb_to_ewkb(cim_buf *out, const uint8_t *wkb, size_t len, int srid);
+int cim_ewkb_rings(const uint8_t *ewkb, size_t len, cim_splite_ring_fn fn, void *payload);
 
 #endif
