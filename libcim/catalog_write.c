@@ -1,34 +1,63 @@
 /* catalog_write.c: the catalogue rows a command writes for the layers it
- * changed, in the command's own transaction. */
+ * changed, in the command's own transaction (either backend, sql_int.h). */
 #include "catalog_int.h"
 
 #include <string.h>
 
+#include "sql_int.h"
+
 static int count_and_extent(cim_store *s, const cim_catalog_row *row, int64_t *count, int *has_ext, double ext[4])
 {
-    char *sql = row->geometry_type && !row->has_extent
-                    ? sqlite3_mprintf("SELECT count(*), min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)),"
-                                      " max(MbrMaxY(geom)) FROM \"%w\"",
-                                      row->name)
-                    : sqlite3_mprintf("SELECT count(*), NULL, NULL, NULL, NULL FROM \"%w\"", row->name);
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, row->name);
+    const char *box = cim_store_is_pg(s) ? "min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)),"
+                                           " max(ST_YMax(geom))"
+                                         : "min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)),"
+                                           " max(MbrMaxY(geom))";
+    cim_sql *q = NULL;
+    int rc = row->geometry_type && !row->has_extent
+                 ? cim_sql_preparef(s, &q, "SELECT count(*), %s FROM \"%w\"", box, row->name)
+                 : cim_sql_preparef(s, &q, "SELECT count(*), NULL, NULL, NULL, NULL FROM \"%w\"", row->name);
+    if (rc)
+        return rc;
     *has_ext = row->has_extent;
     if (row->has_extent)
         memcpy(ext, row->extent, 4 * sizeof *ext);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *count = sqlite3_column_int64(q, 0);
-        if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
+    int step = cim_sql_step(q);
+    if (step == CIM_SQL_ROW) {
+        *count = cim_sql_int64(q, 0);
+        if (cim_sql_type(q, 1) != CIM_SQL_NULL) {
             *has_ext = 1;
             for (int i = 0; i < 4; i++)
-                ext[i] = sqlite3_column_double(q, i + 1);
+                ext[i] = cim_sql_double(q, i + 1);
         }
     }
-    sqlite3_finalize(q);
-    return CIM_OK;
+    cim_sql_finalize(q);
+    return step < 0 ? step : CIM_OK;
+}
+
+static const char *const pg_conflict =
+    " ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, role = excluded.role, source = excluded.source,"
+    " source_sha256 = excluded.source_sha256, source_format = excluded.source_format,"
+    " source_crs = excluded.source_crs, source_layer = excluded.source_layer,"
+    " geometry_type = excluded.geometry_type, srid = excluded.srid, dims = excluded.dims,"
+    " feature_count = excluded.feature_count, minx = excluded.minx, miny = excluded.miny, maxx = excluded.maxx,"
+    " maxy = excluded.maxy, ingested_at = excluded.ingested_at, run_id = excluded.run_id,"
+    " version = excluded.version, created_run = excluded.created_run, repaired = excluded.repaired,"
+    " lineage = excluded.lineage";
+
+/* Binds text, NULL for a NULL pointer. */
+static int bind_texts(cim_sql *q, int first, const char *const *texts, int n)
+{
+    int rc = CIM_OK;
+    for (int i = 0; i < n && !rc; i++)
+        rc = texts[i] ? cim_sql_bind_text(q, first + i, texts[i], -1) : cim_sql_bind_null(q, first + i);
+    return rc;
+}
+
+static int step_done(cim_sql *q)
+{
+    int step = cim_sql_step(q);
+    cim_sql_finalize(q);
+    return step < 0 ? step : CIM_OK;
 }
 
 int cim_catalog_put(cim_store *s, const cim_catalog_row *row)
@@ -41,72 +70,86 @@ int cim_catalog_put(cim_store *s, const cim_catalog_row *row)
         return rc;
     char now[32];
     cim_utc_now(now);
-    sqlite3_stmt *ins = NULL;
-    if (sqlite3_prepare_v2(
-            s->db,
-            "INSERT OR REPLACE INTO cim_layers(name, kind, role, source, source_sha256, source_format, source_crs,"
-            " source_layer, geometry_type, srid, dims, feature_count, minx, miny, maxx, maxy, ingested_at, run_id,"
-            " version, created_run, repaired, lineage)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
-            " ?22)",
-            -1, &ins, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_layers");
-    const char *texts[] = {row->name,          row->kind,       row->role,          row->source,
+    cim_sql *ins = NULL;
+    /* SQLite keeps INSERT OR REPLACE (the row moves to the end, as `cim
+     * layers` has always listed it); PostgreSQL reads ON CONFLICT. */
+    int pg = cim_store_is_pg(s);
+    rc = cim_sql_preparef(
+        s, &ins,
+        "INSERT%s INTO cim_layers(name, kind, role, source, source_sha256, source_format, source_crs,"
+        " source_layer, geometry_type, srid, dims, feature_count, minx, miny, maxx, maxy, ingested_at, run_id,"
+        " version, created_run, repaired, lineage)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+        " ?22)%s",
+        pg ? "" : " OR REPLACE", pg ? pg_conflict : "");
+    if (rc)
+        return rc;
+    const char *texts[] = {row->name,          row->kind,          row->role,       row->source,
                            row->source_sha256, row->source_format, row->source_crs, row->source_layer};
-    for (int i = 0; i < 8; i++)
-        sqlite3_bind_text(ins, i + 1, texts[i], -1, SQLITE_STATIC);
-    if (row->geometry_type) {
-        sqlite3_bind_text(ins, 9, row->geometry_type, -1, SQLITE_STATIC);
-        sqlite3_bind_int(ins, 10, cim_store_srid(s));
-        sqlite3_bind_text(ins, 11, row->dims, -1, SQLITE_STATIC);
+    rc = bind_texts(ins, 1, texts, 8);
+    for (int i = 9; i <= 16 && !rc; i++)
+        rc = cim_sql_bind_null(ins, i);
+    if (!rc && row->geometry_type) {
+        rc = cim_sql_bind_text(ins, 9, row->geometry_type, -1);
+        if (!rc)
+            rc = cim_sql_bind_int64(ins, 10, cim_store_srid(s));
+        if (!rc)
+            rc = cim_sql_bind_text(ins, 11, row->dims, -1);
     }
-    sqlite3_bind_int64(ins, 12, count);
-    if (has_ext)
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_double(ins, 13 + i, ext[i]);
-    sqlite3_bind_text(ins, 17, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(ins, 18, row->run_id);
-    sqlite3_bind_int64(ins, 19, row->version);
-    sqlite3_bind_int64(ins, 20, row->created_run);
-    sqlite3_bind_int64(ins, 21, row->repaired);
-    sqlite3_bind_text(ins, 22, row->lineage, -1, SQLITE_STATIC);
-    rc = sqlite3_step(ins) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_layers");
-    sqlite3_finalize(ins);
-    return rc;
+    if (!rc)
+        rc = cim_sql_bind_int64(ins, 12, count);
+    for (int i = 0; has_ext && i < 4 && !rc; i++)
+        rc = cim_sql_bind_double(ins, 13 + i, ext[i]);
+    const char *tail[] = {now};
+    if (!rc)
+        rc = bind_texts(ins, 17, tail, 1);
+    const int64_t nums[] = {row->run_id, row->version, row->created_run, row->repaired};
+    for (int i = 0; i < 4 && !rc; i++)
+        rc = cim_sql_bind_int64(ins, 18 + i, nums[i]);
+    const char *lineage[] = {row->lineage};
+    if (!rc)
+        rc = bind_texts(ins, 22, lineage, 1);
+    if (rc) {
+        cim_sql_finalize(ins);
+        return rc;
+    }
+    return step_done(ins);
 }
 
 int cim_catalog_version(cim_store *s, const char *name, int64_t *version, int64_t *created_run)
 {
     *version = *created_run = 0;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT version, created_run FROM cim_layers WHERE name = ?1", -1, &q, NULL) !=
-        SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_layers");
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *version = sqlite3_column_int64(q, 0);
-        *created_run = sqlite3_column_int64(q, 1);
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(s, &q, "SELECT version, created_run FROM cim_layers WHERE name = ?1");
+    if (!rc)
+        rc = cim_sql_bind_text(q, 1, name, -1);
+    int step = rc ? rc : cim_sql_step(q);
+    if (step == CIM_SQL_ROW) {
+        *version = cim_sql_int64(q, 0);
+        *created_run = cim_sql_int64(q, 1);
     }
-    sqlite3_finalize(q);
-    return CIM_OK;
+    cim_sql_finalize(q);
+    return step < 0 ? step : CIM_OK;
 }
 
 int cim_run_layer_put(cim_store *s, const cim_run_layer_row *row)
 {
-    sqlite3_stmt *ins = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO cim_run_layers(run_id, layer, action, source, source_sha256, recipe, read,"
-                           " inserted, updated, repaired, empty) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                           -1, &ins, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_run_layers");
-    sqlite3_bind_int64(ins, 1, row->run_id);
+    cim_sql *ins = NULL;
+    int rc = cim_sql_prepare(s, &ins,
+                             "INSERT INTO cim_run_layers(run_id, layer, action, source, source_sha256, recipe, read,"
+                             " inserted, updated, repaired, empty) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (rc)
+        return rc;
+    rc = cim_sql_bind_int64(ins, 1, row->run_id);
     const char *texts[] = {row->layer, row->action, row->source, row->source_sha256, row->recipe};
-    for (int i = 0; i < 5; i++)
-        sqlite3_bind_text(ins, i + 2, texts[i], -1, SQLITE_STATIC);
+    if (!rc)
+        rc = bind_texts(ins, 2, texts, 5);
     const int64_t nums[] = {row->read, row->inserted, row->updated, row->repaired, row->empty};
-    for (int i = 0; i < 5; i++)
-        sqlite3_bind_int64(ins, i + 7, nums[i]);
-    int rc = sqlite3_step(ins) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "cim_run_layers");
-    sqlite3_finalize(ins);
-    return rc;
+    for (int i = 0; i < 5 && !rc; i++)
+        rc = cim_sql_bind_int64(ins, i + 7, nums[i]);
+    if (rc) {
+        cim_sql_finalize(ins);
+        return rc;
+    }
+    return step_done(ins);
 }

@@ -18,6 +18,7 @@
 #include "ingest_bim_int.h"
 #include "json_int.h"
 #include "ingest_table_int.h"
+#include "sql_int.h"
 #include "sha256_int.h"
 #include "source_int.h"
 #include "store_int.h"
@@ -286,24 +287,26 @@ typedef struct layer_state {
 static int read_layer_state(cim_store *s, const char *name, layer_state *st)
 {
     memset(st, 0, sizeof *st);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT l.version, l.created_run, r.source_sha256, r.recipe FROM cim_layers l"
-                           " LEFT JOIN cim_run_layers r ON r.run_id = l.run_id AND r.layer = l.name"
-                           " WHERE l.name = ?1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_layers");
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(s, &q,
+                             "SELECT l.version, l.created_run, r.source_sha256, r.recipe FROM cim_layers l"
+                             " LEFT JOIN cim_run_layers r ON r.run_id = l.run_id AND r.layer = l.name"
+                             " WHERE l.name = ?1");
+    if (!rc)
+        rc = cim_sql_bind_text(q, 1, name, -1);
+    int step = rc ? rc : cim_sql_step(q);
+    if (step == CIM_SQL_ROW) {
         st->exists = 1;
-        st->version = sqlite3_column_int64(q, 0);
-        st->created_run = sqlite3_column_int64(q, 1);
-        if (sqlite3_column_text(q, 2))
-            st->last_sha = strdup((const char *)sqlite3_column_text(q, 2));
-        if (sqlite3_column_text(q, 3))
-            st->last_recipe = strdup((const char *)sqlite3_column_text(q, 3));
+        st->version = cim_sql_int64(q, 0);
+        st->created_run = cim_sql_int64(q, 1);
+        if (cim_sql_text(q, 2))
+            st->last_sha = strdup(cim_sql_text(q, 2));
+        if (cim_sql_text(q, 3))
+            st->last_recipe = strdup(cim_sql_text(q, 3));
     }
-    sqlite3_finalize(q);
+    cim_sql_finalize(q);
+    if (step < 0)
+        return step;
     if (!st->exists && cim_store_table_exists(s, name))
         return cim_error_set(CIM_EEXISTS, CIM_ERRCLASS_ARG,
                              "layer '%s': a table of that name exists in the store but is not a cim layer", name);
@@ -314,19 +317,21 @@ static int read_layer_state(cim_store *s, const char *name, layer_state *st)
  * the layer was (re)created? */
 static int seen_since_created(cim_store *s, const char *name, const layer_state *st, const ingest_ctx *c)
 {
-    sqlite3_stmt *q = NULL;
+    cim_sql *q = NULL;
     int seen = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT 1 FROM cim_run_layers WHERE layer = ?1 AND source_sha256 = ?2 AND recipe = ?3"
-                           " AND run_id >= ?4 AND action IN ('create','replace','append','upsert')",
-                           -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, c->sha, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, c->recipe, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 4, st->created_run);
-        seen = sqlite3_step(q) == SQLITE_ROW;
+    if (!cim_sql_prepare(s, &q,
+                         "SELECT 1 FROM cim_run_layers WHERE layer = ?1 AND source_sha256 = ?2 AND recipe = ?3"
+                         " AND run_id >= ?4 AND action IN ('create','replace','append','upsert')")) {
+        int rc = cim_sql_bind_text(q, 1, name, -1);
+        if (!rc)
+            rc = cim_sql_bind_text(q, 2, c->sha, -1);
+        if (!rc)
+            rc = cim_sql_bind_text(q, 3, c->recipe, -1);
+        if (!rc)
+            rc = cim_sql_bind_int64(q, 4, st->created_run);
+        seen = !rc && cim_sql_step(q) == CIM_SQL_ROW;
     }
-    sqlite3_finalize(q);
+    cim_sql_finalize(q);
     return seen;
 }
 

@@ -22,15 +22,31 @@ static int name_taken(char **names, size_t n, const char *name)
     return 0;
 }
 
+/* The longest prefix of s, at most max bytes (0: no limit), that ends on a
+ * UTF-8 character boundary. */
+static int fit(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (!max || n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* A column name for a source field: the field's own name unless it is empty
- * or taken, then "src_<name>" or "<name>_2", "<name>_3"... */
-static char *column_name(char **taken, size_t n, const char *field, size_t index)
+ * or taken, then "src_<name>" or "<name>_2", "<name>_3"... PostgreSQL cuts
+ * identifiers at 63 bytes (a long Chinese field name is 20 characters), so
+ * there max is 63 and a name is shortened before it is checked as taken. */
+static char *column_name(char **taken, size_t n, const char *field, size_t index, size_t max)
 {
     char buf[256];
     if (!field || !*field)
         snprintf(buf, sizeof buf, "field_%zu", index + 1);
     else
         snprintf(buf, sizeof buf, "%s", field);
+    buf[fit(buf, max)] = '\0';
     if (!name_taken(taken, n, buf))
         return strdup(buf);
     char alt[300];
@@ -40,7 +56,9 @@ static char *column_name(char **taken, size_t n, const char *field, size_t index
             return strdup(alt);
     }
     for (int k = 2;; k++) {
-        snprintf(alt, sizeof alt, "%s_%d", buf, k);
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, "_%d", k);
+        snprintf(alt, sizeof alt, "%.*s%s", fit(buf, max ? max - strlen(suffix) : 0), buf, suffix);
         if (!name_taken(taken, n, alt))
             return strdup(alt);
     }
@@ -55,7 +73,7 @@ int ingest_table_plan(ingest_table *t, cim_store *s, const cim_src_layer *src, c
     snprintf(t->name, sizeof t->name, "%s", name);
     t->columns = calloc(src->field_count + 1, sizeof *t->columns);
     for (size_t i = 0; i < src->field_count; i++)
-        t->columns[i] = column_name(t->columns, i, src->fields[i].name, i);
+        t->columns[i] = column_name(t->columns, i, src->fields[i].name, i, s->pg ? 63 : 0);
     t->has_geom = src->geom_type != UINT32_MAX;
     t->geom_type = t->has_geom ? src->geom_type : 0;
     /* One declared type per layer: polygons and multipolygons both become
@@ -118,6 +136,8 @@ static int register_geometry(ingest_table *t)
 
 int ingest_table_create(ingest_table *t)
 {
+    if (t->store->pg)
+        return ingest_table_pg_create(t);
     sqlite3_str *sql = sqlite3_str_new(t->store->db);
     sqlite3_str_appendf(sql, "CREATE TABLE \"%w\" (fid INTEGER PRIMARY KEY", t->name);
     for (size_t i = 0; i < t->src->field_count; i++)
@@ -183,29 +203,39 @@ static int column_exists(cim_store *s, const char *table, const char *col)
     return v == 1;
 }
 
-int ingest_table_adopt(ingest_table *t, const char *upsert_key)
+void ingest_table_adopt_names(ingest_table *t, const char *upsert_key)
 {
-    int rc = read_geometry_column(t);
-    if (rc)
-        return rc;
     for (size_t i = 0; i < t->src->field_count; i++) {
         /* Append keeps the source's own names: no renaming against the table. */
         free(t->columns[i]);
-        t->columns[i] = strdup(t->src->fields[i].name);
+        const char *field = t->src->fields[i].name;
+        t->columns[i] = strndup(field, (size_t)fit(field, t->store->pg ? 63 : 0));
         if (!sqlite3_stricmp(t->columns[i], "fid") || !sqlite3_stricmp(t->columns[i], "geom")) {
             free(t->columns[i]);
             char buf[300];
             snprintf(buf, sizeof buf, "src_%s", t->src->fields[i].name);
             t->columns[i] = strdup(buf);
         }
+        if (upsert_key && !strcmp(t->src->fields[i].name, upsert_key))
+            t->key_field = (int)i;
+    }
+}
+
+int ingest_table_adopt(ingest_table *t, const char *upsert_key)
+{
+    if (t->store->pg)
+        return ingest_table_pg_adopt(t, upsert_key);
+    int rc = read_geometry_column(t);
+    if (rc)
+        return rc;
+    ingest_table_adopt_names(t, upsert_key);
+    for (size_t i = 0; i < t->src->field_count; i++) {
         if (!column_exists(t->store, t->name, t->columns[i])) {
             rc = cim_store_execf(t->store, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->name, t->columns[i],
                                  t->src->fields[i].decl);
             if (rc)
                 return rc;
         }
-        if (upsert_key && !strcmp(t->src->fields[i].name, upsert_key))
-            t->key_field = (int)i;
     }
     char *sql = sqlite3_mprintf("SELECT coalesce(max(fid), 0) + 1 FROM \"%w\"", t->name);
     rc = scalar_int(t->store, sql, &t->first_new_fid);
@@ -215,6 +245,8 @@ int ingest_table_adopt(ingest_table *t, const char *upsert_key)
 
 int ingest_table_drop(cim_store *s, const char *name)
 {
+    if (s->pg)
+        return ingest_table_pg_drop(s, name);
     int rc = CIM_OK;
     char idx[128];
     snprintf(idx, sizeof idx, "idx_%s_geom", name);
@@ -241,7 +273,7 @@ static int prepare(ingest_table *t, sqlite3_stmt **st, const char *sql)
 
 /* "a", "b", geom  /  ?1, ?2, ?3  /  "a" = ?1, "b" = ?2, geom = ?3
  * (sqlite3_free the result). */
-static char *column_list(const ingest_table *t, int style)
+char *ingest_table_column_list(const ingest_table *t, int style)
 {
     size_t n = t->src->field_count;
     size_t total = n + (t->has_geom ? 1 : 0);
@@ -262,8 +294,11 @@ static char *column_list(const ingest_table *t, int style)
 
 int ingest_table_prepare(ingest_table *t)
 {
+    if (t->store->pg)
+        return ingest_table_pg_prepare(t);
     size_t total = t->src->field_count + (t->has_geom ? 1 : 0);
-    char *cols = column_list(t, 0), *params = column_list(t, 1), *sets = column_list(t, 2);
+    char *cols = ingest_table_column_list(t, 0), *params = ingest_table_column_list(t, 1),
+         *sets = ingest_table_column_list(t, 2);
     char *sql = total ? sqlite3_mprintf("INSERT INTO \"%w\" (%s) VALUES (%s)", t->name, cols, params)
                       : sqlite3_mprintf("INSERT INTO \"%w\" DEFAULT VALUES", t->name);
     int rc = prepare(t, &t->insert, sql);
@@ -373,6 +408,8 @@ int ingest_table_put(ingest_table *t, const cim_src_feature *f, const void *blob
                      int *updated)
 {
     *updated = 0;
+    if (t->store->pg)
+        return ingest_table_pg_put(t, f, blob, blob_len, updated);
     if (t->update) {
         int rc = check_key_once(t, f);
         if (rc)
@@ -428,6 +465,8 @@ static int settle_generic_type(ingest_table *t)
 
 int ingest_table_finish(ingest_table *t)
 {
+    if (t->store->pg)
+        return ingest_table_pg_finish(t);
     if (!t->has_geom || !t->created)
         return CIM_OK;
     int rc = t->geom_type == 0 ? settle_generic_type(t) : CIM_OK;
@@ -455,6 +494,7 @@ void ingest_table_grow_extent(ingest_table *t, const double m[4])
 
 void ingest_table_clear(ingest_table *t)
 {
+    ingest_table_pg_clear(t);
     sqlite3_finalize(t->insert);
     sqlite3_finalize(t->update);
     sqlite3_finalize(t->seen);

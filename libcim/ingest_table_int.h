@@ -7,9 +7,12 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "buf_int.h"
 #include "rtree_bulk_int.h"
 #include "source_int.h"
 #include "store_int.h"
+
+struct cim_sql;
 
 typedef struct ingest_table {
     cim_store *store;
@@ -33,6 +36,13 @@ typedef struct ingest_table {
     size_t trigger_count;
     cim_rtree_entry *entries;
     size_t entry_count, entry_cap;
+    /* PostGIS (ingest_table_pg.c): rows gathered as COPY text and sent in
+     * whole COPY statements, so the connection is free between them; an
+     * upsert's statements; the fid the next inserted row gets. */
+    cim_buf copy, wkb;
+    struct cim_sql *pg_insert, *pg_update, *pg_seen;
+    int64_t next_fid;
+    char *copy_sql;
 } ingest_table;
 
 /* Column names for the source's fields (renaming collisions with fid, geom
@@ -56,5 +66,21 @@ int ingest_table_finish(ingest_table *t);
 /* Widens the table's extent (gathered while inserting) by a feature's box. */
 void ingest_table_grow_extent(ingest_table *t, const double mbr[4]);
 void ingest_table_clear(ingest_table *t);
+
+/* The same steps on a PostGIS store (ingest_table_pg.c); ingest_table.c
+ * hands over to them. */
+int ingest_table_pg_create(ingest_table *t);
+int ingest_table_pg_adopt(ingest_table *t, const char *upsert_key);
+int ingest_table_pg_drop(cim_store *s, const char *name);
+int ingest_table_pg_prepare(ingest_table *t);
+int ingest_table_pg_put(ingest_table *t, const cim_src_feature *f, const void *blob, int blob_len, int *updated);
+int ingest_table_pg_finish(ingest_table *t);
+void ingest_table_pg_clear(ingest_table *t);
+/* Column names for the source's fields on append/upsert: the source's own,
+ * with fid and geom renamed src_fid, src_geom (shared by both backends). */
+/* style 0: "a", "b", geom; 1: ?1, ?2, ?3; 2: "a" = ?1, "b" = ?2, geom = ?3
+ * (sqlite3_free the result). */
+char *ingest_table_column_list(const ingest_table *t, int style);
+void ingest_table_adopt_names(ingest_table *t, const char *upsert_key);
 
 #endif
