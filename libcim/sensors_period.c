@@ -130,14 +130,15 @@ int sensors_table_from(cim_table **out, cim_sql *q)
     cim_table *t = calloc(1, sizeof *t);
     if (!t)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-    size_t n = (size_t)cim_sql_column_count(q);
+    /* on PostgreSQL the result (and so its columns) exists once stepped */
+    int step = cim_sql_step(q);
+    size_t n = step < 0 ? 0 : (size_t)cim_sql_column_count(q);
     const char **cols = calloc(n ? n : 1, sizeof *cols);
     char (*bufs)[40] = calloc(n ? n : 1, sizeof *bufs);
     for (size_t i = 0; i < n; i++)
         cols[i] = cim_sql_column_name(q, (int)i);
-    int rc = sensors_table_cols(t, n, cols);
-    int step = CIM_SQL_DONE;
-    while (!rc && (step = cim_sql_step(q)) == CIM_SQL_ROW) {
+    int rc = step < 0 ? step : sensors_table_cols(t, n, cols);
+    for (; !rc && step == CIM_SQL_ROW; step = cim_sql_step(q)) {
         for (size_t i = 0; i < n; i++)
             cols[i] = cell(q, (int)i, bufs[i]);
         rc = sensors_table_add(t, cols);
