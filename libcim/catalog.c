@@ -1,5 +1,6 @@
 /* catalog.c: reading the layer catalogue (cim_layers) and the layer tables'
  * fields, for `cim layers` and `cim info`. */
+#include "sql_int.h"
 #include "store_int.h"
 
 #include <stdlib.h>
@@ -40,24 +41,29 @@ static cim_field_type type_from_decl(const char *decl)
     return CIM_FIELD_STRING;
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
+static char *col_dup(cim_sql *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
+    const char *t = cim_sql_text(st, i);
+    return t ? strdup(t) : NULL;
 }
 
 static int read_fields(cim_store *s, cim_layer_info *info)
 {
-    char *sql = sqlite3_mprintf("PRAGMA table_info(\"%w\")", info->name);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, info->name);
+    /* The columns and their declared types; on PostGIS, PostgreSQL's types
+     * read back as the declarations a SpatiaLite store holds. */
+    cim_sql *st = NULL;
+    int rc = cim_store_is_pg(s)
+                 ? cim_sql_preparef(s, &st,
+                                    "SELECT ordinal_position, column_name, data_type FROM information_schema.columns"
+                                    " WHERE table_schema = current_schema() AND table_name = %Q ORDER BY 1",
+                                    info->name)
+                 : cim_sql_preparef(s, &st, "PRAGMA table_info(\"%w\")", info->name);
+    if (rc)
+        return rc;
     size_t cap = 16;
     info->fields = calloc(cap, sizeof *info->fields);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 1);
+    while ((rc = cim_sql_step(st)) == CIM_SQL_ROW) {
+        const char *name = cim_sql_text(st, 1);
         if (!name || !strcmp(name, "fid") || !strcmp(name, "geom"))
             continue;
         if (info->field_count == cap) {
@@ -66,11 +72,11 @@ static int read_fields(cim_store *s, cim_layer_info *info)
         }
         cim_field_info *f = &info->fields[info->field_count++];
         f->name = strdup(name);
-        f->decl = col_dup(st, 2);
+        f->decl = cim_store_is_pg(s) ? strdup(cim_sql_decl_of(cim_sql_text(st, 2))) : col_dup(st, 2);
         f->type = type_from_decl(f->decl);
     }
-    sqlite3_finalize(st);
-    return CIM_OK;
+    cim_sql_finalize(st);
+    return rc < 0 ? rc : CIM_OK;
 }
 
 static const char *const info_columns =
@@ -78,7 +84,7 @@ static const char *const info_columns =
     " geometry_type, srid, dims, feature_count, minx, miny, maxx, maxy, ingested_at, run_id,"
     " version, repaired, lineage";
 
-static cim_layer_info *info_from_row(sqlite3_stmt *st)
+static cim_layer_info *info_from_row(cim_sql *st)
 {
     cim_layer_info *info = calloc(1, sizeof *info);
     info->name = col_dup(st, 0);
@@ -90,16 +96,16 @@ static cim_layer_info *info_from_row(sqlite3_stmt *st)
     info->source_crs = col_dup(st, 6);
     info->source_layer = col_dup(st, 7);
     info->geometry_type = col_dup(st, 8);
-    info->srid = sqlite3_column_int(st, 9);
+    info->srid = (int)cim_sql_int64(st, 9);
     info->dims = col_dup(st, 10);
-    info->feature_count = sqlite3_column_int64(st, 11);
-    info->has_extent = sqlite3_column_type(st, 12) != SQLITE_NULL;
+    info->feature_count = cim_sql_int64(st, 11);
+    info->has_extent = cim_sql_type(st, 12) != CIM_SQL_NULL;
     for (int i = 0; i < 4; i++)
-        info->extent[i] = sqlite3_column_double(st, 12 + i);
+        info->extent[i] = cim_sql_double(st, 12 + i);
     info->ingested_at = col_dup(st, 16);
-    info->run_id = sqlite3_column_int64(st, 17);
-    info->version = sqlite3_column_int64(st, 18);
-    info->repaired = sqlite3_column_int64(st, 19);
+    info->run_id = cim_sql_int64(st, 17);
+    info->version = cim_sql_int64(st, 18);
+    info->repaired = cim_sql_int64(st, 19);
     info->lineage = col_dup(st, 20);
     return info;
 }
@@ -107,17 +113,16 @@ static cim_layer_info *info_from_row(sqlite3_stmt *st)
 int cim_layer_info_get(cim_layer_info **out, cim_store *s, const char *name)
 {
     *out = NULL;
-    char *sql = sqlite3_mprintf("SELECT %s FROM cim_layers WHERE name = ?1", info_columns);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_layers");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    cim_sql *st = NULL;
+    int rc = cim_sql_preparef(s, &st, "SELECT %s FROM cim_layers WHERE name = ?1", info_columns);
+    if (!rc)
+        rc = cim_sql_bind_text(st, 1, name, -1);
     cim_layer_info *info = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (!rc && (rc = cim_sql_step(st)) == CIM_SQL_ROW)
         info = info_from_row(st);
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
+    if (rc < 0)
+        return rc;
     if (!info)
         return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG, "layer '%s': not in store '%s' (see 'cim layers')",
                              name, s->path);
@@ -134,22 +139,24 @@ int cim_store_layers(cim_layer_info ***out, size_t *count, cim_store *s)
 {
     *out = NULL;
     *count = 0;
-    char *sql = sqlite3_mprintf("SELECT %s FROM cim_layers ORDER BY name", info_columns);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_layers");
+    cim_sql *st = NULL;
+    int rc = cim_sql_preparef(s, &st, "SELECT %s FROM cim_layers ORDER BY name", info_columns);
+    if (rc)
+        return rc;
     size_t cap = 8, n = 0;
     cim_layer_info **list = calloc(cap, sizeof *list);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = cim_sql_step(st)) == CIM_SQL_ROW) {
         if (n == cap) {
             cap *= 2;
             list = realloc(list, cap * sizeof *list);
         }
         list[n++] = info_from_row(st);
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(st);
+    if (rc < 0) {
+        cim_layer_info_list_free(list, n);
+        return rc;
+    }
     for (size_t i = 0; i < n; i++) {
         rc = read_fields(s, list[i]);
         if (rc) {

@@ -52,6 +52,16 @@ int cim_sql_prepare(cim_store *s, cim_sql **out, const char *sql)
     return CIM_OK;
 }
 
+int cim_sql_adopt(cim_store *s, cim_sql **out, sqlite3_stmt *st)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    (*out)->s = s;
+    (*out)->st = st;
+    return CIM_OK;
+}
+
 int cim_sql_preparef(cim_store *s, cim_sql **out, const char *fmt, ...)
 {
     va_list ap;
@@ -186,6 +196,16 @@ const void *cim_sql_blob(cim_sql *q, int i)
 int cim_sql_bytes(cim_sql *q, int i)
 {
     return q->pg ? cim_pg_bytes(q->pg, i) : sqlite3_column_bytes(q->st, i);
+}
+
+int cim_sql_is_geometry(cim_sql *q, int i)
+{
+    if (q->pg)
+        return cim_pg_is_geometry(q->s, q->pg, i);
+    /* 0x00, byte order, SRID, MBR, 0x7C ... 0xFE. */
+    const unsigned char *b = sqlite3_column_blob(q->st, i);
+    int n = sqlite3_column_bytes(q->st, i);
+    return b && n >= 45 && b[0] == 0x00 && (b[1] == 0x00 || b[1] == 0x01) && b[38] == 0x7C && b[n - 1] == 0xFE;
 }
 
 int64_t cim_sql_changes(cim_sql *q)

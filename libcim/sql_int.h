@@ -72,6 +72,14 @@ int64_t cim_sql_changes(cim_sql *q);
  * on PostgreSQL a read-only session refuses writes itself). */
 int cim_sql_readonly(cim_sql *q);
 
+/* Non-zero when the column holds a geometry: a SpatiaLite blob on SQLite,
+ * a value of PostGIS's geometry type on PostgreSQL. */
+int cim_sql_is_geometry(cim_sql *q, int i);
+
+/* SQLite only: wraps a statement prepared some other way (query.c prepares
+ * users' SQL under the read-only authorizer); finalized with the wrapper. */
+int cim_sql_adopt(cim_store *s, cim_sql **out, sqlite3_stmt *st);
+
 /* Runs `sql`, returning the first column of its first row as an integer
  * (*out = dflt when there is no row or it is NULL). */
 int cim_sql_int64_of(cim_store *s, int64_t *out, int64_t dflt, const char *sql);

@@ -28,6 +28,7 @@ enum {
 };
 
 struct cim_pg_stmt {
+    cim_store *s;
     char *sql;
     int nparams;
     char **values;
@@ -37,6 +38,8 @@ struct cim_pg_stmt {
     PGresult *res;
     int row, nrows, ncols;
     int64_t changes;
+    int failed;  /* a run for column names failed: the next step reports it */
+    char *failed_msg;
     char **conv; /* per column: a value converted to text for this row */
 };
 
@@ -122,6 +125,7 @@ int cim_pg_prepare(cim_store *s, cim_pg_stmt **out, const char *sql)
     cim_pg_stmt *q = calloc(1, sizeof *q);
     if (!q)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    q->s = s;
     q->sql = cim_pg_placeholders(sql, &q->nparams);
     if (q->nparams) {
         q->values = calloc((size_t)q->nparams, sizeof *q->values);
@@ -241,6 +245,11 @@ static int run(cim_store *s, cim_pg_stmt *q)
 
 int cim_pg_step(cim_store *s, cim_pg_stmt *q)
 {
+    if (q->failed) {
+        int rc = q->failed;
+        q->failed = 0;
+        return cim_error_set(rc, CIM_ERRCLASS_POSTGRES, "%s", q->failed_msg ? q->failed_msg : "statement failed");
+    }
     if (!q->res) {
         int rc = run(s, q);
         if (rc)
@@ -255,6 +264,7 @@ int cim_pg_step(cim_store *s, cim_pg_stmt *q)
 int cim_pg_reset(cim_pg_stmt *q)
 {
     clear_result(q);
+    q->failed = 0;
     return CIM_OK;
 }
 
@@ -270,6 +280,7 @@ void cim_pg_finalize(cim_store *s, cim_pg_stmt *q)
     }
     for (int i = 0; i < q->nparams && q->values; i++)
         free(q->values[i]);
+    free(q->failed_msg);
     free(q->values);
     free(q->lengths);
     free(q->formats);
@@ -277,13 +288,30 @@ void cim_pg_finalize(cim_store *s, cim_pg_stmt *q)
     free(q);
 }
 
+/* Columns are known once the statement has run: asking before the first
+ * step runs it (as SQLite knows them after prepare); a failure then waits
+ * for that step to report it. */
+static void run_for_columns(cim_pg_stmt *q)
+{
+    if (q->res || q->failed)
+        return;
+    int rc = run(q->s, q);
+    if (rc) {
+        q->failed = rc;
+        free(q->failed_msg);
+        q->failed_msg = strdup(cim_error_last()->message);
+    }
+}
+
 int cim_pg_column_count(cim_pg_stmt *q)
 {
+    run_for_columns(q);
     return q->res ? PQnfields(q->res) : 0;
 }
 
 const char *cim_pg_column_name(cim_pg_stmt *q, int i)
 {
+    run_for_columns(q);
     return q->res && i >= 0 && i < PQnfields(q->res) ? PQfname(q->res, i) : NULL;
 }
 
@@ -553,6 +581,11 @@ int cim_pg_bytes(cim_pg_stmt *q, int i)
         return PQgetlength(q->res, q->row, i);
     const char *t = cim_pg_text(q, i);
     return t ? (int)strlen(t) : 0;
+}
+
+int cim_pg_is_geometry(cim_store *s, cim_pg_stmt *q, int i)
+{
+    return in_row(q, i) && s->pg_geometry_oid && PQftype(q->res, i) == s->pg_geometry_oid;
 }
 
 int64_t cim_pg_changes(cim_pg_stmt *q)

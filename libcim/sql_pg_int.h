@@ -29,6 +29,7 @@ const char *cim_pg_text(cim_pg_stmt *q, int i);
 const void *cim_pg_blob(cim_pg_stmt *q, int i);
 int cim_pg_bytes(cim_pg_stmt *q, int i);
 int64_t cim_pg_changes(cim_pg_stmt *q);
+int cim_pg_is_geometry(cim_store *s, cim_pg_stmt *q, int i);
 
 /* Translates SQLite placeholders (?1, ?) to PostgreSQL's ($1) outside
  * quotes and comments; *nparams gets the highest number. Free with free(). */

@@ -18,6 +18,7 @@ struct cim_store {
     struct pg_conn *pg;   /* a PostGIS store (sql_int.h talks to both) */
     char *schema;         /* PostGIS: the schema holding the store */
     unsigned pg_statements; /* PostGIS: names for server-side prepared statements */
+    unsigned pg_geometry_oid; /* PostGIS: the geometry type's OID in this database */
     char *path;           /* the file, or the connection string with any password masked */
     int srid;
     int readonly;

@@ -136,6 +136,16 @@ static int valid_schema(const char *name)
     return !isdigit((unsigned char)name[0]);
 }
 
+/* The geometry type's OID (PostGIS defines it per database), so results
+ * can tell a geometry from other binary values; 0 until PostGIS is there. */
+static void geometry_oid(cim_store *s)
+{
+    PGresult *r = PQexec(s->pg, "SELECT COALESCE(to_regtype('geometry')::oid, 0)");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        s->pg_geometry_oid = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+}
+
 int cim_pg_connect(cim_store *s, const char *conninfo)
 {
     int rc = cim_pq_load();
@@ -167,6 +177,8 @@ int cim_pg_connect(cim_store *s, const char *conninfo)
                                 schema);
     rc = cim_pg_exec(s, sql);
     sqlite3_free(sql);
+    if (!rc)
+        geometry_oid(s);
     return rc;
 }
 
@@ -195,13 +207,17 @@ int cim_pg_store_create(cim_store *s, int srid, const char *command_line, const 
     if (exists)
         return cim_error_set(CIM_EEXISTS, CIM_ERRCLASS_POSTGRES, "store '%s': schema '%s' already holds a cim store",
                              s->path, s->schema);
-    /* PostGIS in public, where the search path finds it for every schema. */
-    rc = cim_pg_exec(s, "CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public");
-    if (rc)
+    /* PostGIS in public, where the search path finds it for every schema
+     * (created only when missing: that needs rights the store's role may lack). */
+    if (!s->pg_geometry_oid && (rc = cim_pg_exec(s, "CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public"))) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", cim_error_last()->message);
+        const char *tail = strstr(why, "': ");
         return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_POSTGRES,
-                             "store '%s': PostGIS is not available in this database (install postgresql-15-postgis-3"
-                             " and run CREATE EXTENSION postgis as a superuser): %s",
-                             s->path, cim_error_last()->message);
+                             "store '%s': PostGIS is not installed in this database and cannot be created here"
+                             " (install postgresql-15-postgis-3 and run CREATE EXTENSION postgis as a superuser): %s",
+                             s->path, tail ? tail + 3 : why);
+    }
     char now[32];
     cim_utc_now(now);
     char args[64];
@@ -226,6 +242,7 @@ int cim_pg_store_create(cim_store *s, int srid, const char *command_line, const 
         rc = cim_store_commit(s);
     if (rc)
         cim_store_rollback(s);
+    geometry_oid(s);
     return rc;
 }
 

@@ -39,6 +39,7 @@ pg_cluster_start() {
 
 pg_cluster_stop() {
     [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
+    [ -d "$PG_DIR/replica" ] && pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/replica" -m immediate -w stop >/dev/null 2>&1
     pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$PG_DIR"
 }
@@ -60,4 +61,31 @@ pg_sql() {
 # pg_dump's \restrict lines carry a random key.
 pg_fingerprint() {
     pg_dump --no-owner -n "$1" "$PG_BASE" | grep -v -e "setval(" -e '^\\restrict' -e '^\\unrestrict' | sha256sum | cut -d' ' -f1
+}
+
+# pg_replica_start: a hot standby of the running cluster (pg_basebackup,
+# streaming replication) on its own socket; sets PG_REPLICA_BASE like
+# PG_BASE. pg_cluster_stop stops it too.
+pg_replica_start() {
+    local port rport
+    port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE")
+    rport=$((port + 1))
+    pg_as_owner "$pg_bindir/pg_basebackup" -D "$PG_DIR/replica" -R -X stream -h "$PG_DIR" -p "$port" -U cim \
+        >"$PG_DIR/basebackup.log" 2>&1 || { cat "$PG_DIR/basebackup.log" >&2; return 1; }
+    pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/replica" -l "$PG_DIR/replica.log" -w -t 60 \
+        -o "-k $PG_DIR -p $rport -c listen_addresses='' -c hot_standby_feedback=on" start >/dev/null ||
+        { cat "$PG_DIR/replica.log" >&2; return 1; }
+    PG_REPLICA_BASE="postgresql:///cim?host=$PG_DIR&port=$rport&user=cim"
+    export PG_REPLICA_BASE
+}
+
+# pg_replica_wait: until the standby has replayed everything the primary wrote.
+pg_replica_wait() {
+    local lsn
+    lsn=$(psql -X -A -t "$PG_BASE" -c "SELECT pg_current_wal_lsn()")
+    for _ in $(seq 1 100); do
+        [ "$(psql -X -A -t "$PG_REPLICA_BASE" -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return 0
+        sleep 0.1
+    done
+    return 1
 }
