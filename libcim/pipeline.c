@@ -76,6 +76,13 @@ static int expand_env(char **out, const char *v, const char *where, int no_env)
     return CIM_OK;
 }
 
+/* A PostgreSQL connection string (cim_store_is_conninfo's prefixes; this
+ * file stays free of the store so the fuzz target links it alone). */
+static int is_conninfo(const char *v)
+{
+    return !strncmp(v, "postgresql://", 13) || !strncmp(v, "postgres://", 11) || !strncmp(v, "PG:", 3);
+}
+
 static char *resolve_path(const char *base_dir, const char *v)
 {
     if (v[0] == '/' || !base_dir || !*base_dir || !strcmp(base_dir, "."))
@@ -284,7 +291,8 @@ static int parse_root(cim_pipeline *p, json_t *root, const cim_pipeline_load_opt
     int rc = expand_env(&sp, json_string_value(store), where, o->no_env);
     if (rc)
         return rc;
-    p->store = resolve_path(base_dir, sp);
+    /* a PostgreSQL connection string is no path */
+    p->store = is_conninfo(sp) ? strdup(sp) : resolve_path(base_dir, sp);
     free(sp);
     json_t *steps = json_object_get(root, "steps");
     if (!steps)

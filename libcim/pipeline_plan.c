@@ -8,6 +8,8 @@
 #include "catalog_int.h"
 #include "pipeline_int.h"
 #include "sha256_int.h"
+#include "sql_int.h"
+#include "store_pg_int.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -144,17 +146,30 @@ static int last_fingerprint(char out[65], cim_store *s, const char *step)
     out[0] = '\0';
     if (!s || !cim_store_table_exists(s, "cim_run_steps"))
         return CIM_OK;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT fingerprint FROM cim_run_steps WHERE step = ?1 AND status IN ('ok','skipped')"
-                           " AND fingerprint IS NOT NULL ORDER BY run_id DESC LIMIT 1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_run_steps");
-    sqlite3_bind_text(q, 1, step, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-        snprintf(out, 65, "%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    return CIM_OK;
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(s, &q,
+                             "SELECT fingerprint FROM cim_run_steps WHERE step = CAST(?1 AS TEXT) AND status IN"
+                             " ('ok','skipped') AND fingerprint IS NOT NULL ORDER BY run_id DESC LIMIT 1");
+    if (!rc)
+        rc = cim_sql_bind_text(q, 1, step, -1);
+    int step_rc = rc ? rc : cim_sql_step(q);
+    if (step_rc == CIM_SQL_ROW && cim_sql_text(q, 0))
+        snprintf(out, 65, "%s", cim_sql_text(q, 0));
+    cim_sql_finalize(q);
+    return step_rc < 0 ? step_rc : CIM_OK;
+}
+
+int cim_pipeline_store_exists(const cim_pipeline *p)
+{
+    if (!cim_store_is_conninfo(p->store))
+        return access(p->store, F_OK) == 0;
+    /* a schema holds a store when it opens (its catalogue is there) */
+    cim_store *s = NULL;
+    int rc = cim_store_open(&s, p->store, CIM_STORE_READONLY);
+    cim_store_free(s);
+    if (rc)
+        cim_error_clear();
+    return rc == CIM_OK;
 }
 
 int cim_pipeline_decide(cim_pipeline_decision *out, cim_store *store, const cim_pipeline *p, size_t i,
@@ -170,7 +185,7 @@ int cim_pipeline_decide(cim_pipeline_decision *out, cim_store *store, const cim_
         return CIM_OK;
     }
     if (st->command->creates_store) {
-        int exists = access(p->store, F_OK) == 0;
+        int exists = cim_pipeline_store_exists(p);
         out->action = exists ? CIM_PIPELINE_SKIP_EXISTS : CIM_PIPELINE_RUN;
         snprintf(out->reason, sizeof out->reason, "%s", exists ? "the store exists" : "the store does not exist yet");
         return CIM_OK;

@@ -30,28 +30,25 @@ int cim_sensors_gaps(cim_table **out, cim_store *s, const char *layer, const cim
     int tz, rc = sensors_require(s, layer, sensors, obs, links);
     if (rc || (rc = sensors_period_check(o, &tz)))
         return rc;
-    char *period = sensors_period_sql("t", o->every, tz);
+    char *period = sensors_period_sql(s, "t", o->every, tz);
     char *filter = o->property ? sqlite3_mprintf(" WHERE property = %Q", o->property) : sqlite3_mprintf("");
     /* The layer's span first (over the filtered readings), then the
      * distinct periods of each sensor. */
-    char *sql = sqlite3_mprintf("SELECT %s FROM (SELECT min(t) AS t FROM \"%w\"%s UNION ALL"
-                                " SELECT max(t) FROM \"%w\"%s)",
-                                period, obs, filter, obs, filter);
-    sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
+    cim_sql *q = NULL;
+    rc = cim_sql_preparef(s, &q,
+                          "SELECT %s FROM (SELECT min(t) AS t FROM \"%w\"%s UNION ALL"
+                          " SELECT max(t) FROM \"%w\"%s) AS span",
+                          period, obs, filter, obs, filter);
     int64_t span[2] = {0, -1};
     int have_span = 0;
-    if (rc != SQLITE_OK) {
-        rc = cim_store_sqlite_error(s, obs);
+    if (rc)
         goto done;
-    }
-    for (int i = 0; i < 2 && sqlite3_step(q) == SQLITE_ROW; i++) {
-        const char *lab = (const char *)sqlite3_column_text(q, 0);
+    for (int i = 0; i < 2 && cim_sql_step(q) == CIM_SQL_ROW; i++) {
+        const char *lab = cim_sql_text(q, 0);
         if (lab && !sensors_period_index(lab, o->every, &span[i]))
             have_span = i == 1;
     }
-    sqlite3_finalize(q);
+    cim_sql_finalize(q);
     q = NULL;
     cim_table *t = calloc(1, sizeof *t);
     const char *cols_p[] = {"sensor", "property", "first", "last", "periods"};
@@ -66,26 +63,24 @@ int cim_sensors_gaps(cim_table **out, cim_store *s, const char *layer, const cim
     }
     char *sfilter = o->sensor ? sqlite3_mprintf("%s sensor = %Q", o->property ? " AND" : " WHERE", o->sensor)
                               : sqlite3_mprintf("");
-    sql = sqlite3_mprintf("SELECT s.sensor, p.period FROM \"%w\" s LEFT JOIN (SELECT DISTINCT sensor, %s AS period"
+    rc = cim_sql_preparef(s, &q,
+                          "SELECT s.sensor, p.period FROM \"%w\" s LEFT JOIN (SELECT DISTINCT sensor, %s AS period"
                           " FROM \"%w\"%s%s) p ON p.sensor = s.sensor%s ORDER BY s.sensor, p.period",
-                          sensors, period, obs, filter, sfilter, o->sensor ? " WHERE s.sensor = ?1" : "");
+                          sensors, period, obs, filter, sfilter, o->sensor ? " WHERE s.sensor = CAST(?1 AS TEXT)" : "");
     sqlite3_free(sfilter);
-    rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) {
+    if (!rc && o->sensor)
+        rc = cim_sql_bind_text(q, 1, o->sensor, -1);
+    if (rc) {
         cim_table_free(t);
-        rc = cim_store_sqlite_error(s, obs);
         goto done;
     }
-    if (o->sensor)
-        sqlite3_bind_text(q, 1, o->sensor, -1, SQLITE_STATIC);
     char *cur = NULL;
     int64_t next = span[0]; /* the first period not yet accounted for */
     rc = CIM_OK;
-    int step;
-    while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *sensor = (const char *)sqlite3_column_text(q, 0);
-        const char *lab = (const char *)sqlite3_column_text(q, 1);
+    int step = CIM_SQL_DONE;
+    while (!rc && (step = cim_sql_step(q)) == CIM_SQL_ROW) {
+        const char *sensor = cim_sql_text(q, 0);
+        const char *lab = cim_sql_text(q, 1);
         if (!cur || strcmp(cur, sensor)) {
             if (cur && next <= span[1])
                 rc = emit(t, cur, o->property, next, span[1], o->every);
@@ -100,6 +95,8 @@ int cim_sensors_gaps(cim_table **out, cim_store *s, const char *layer, const cim
             rc = emit(t, cur, o->property, next, k - 1, o->every);
         next = k + 1;
     }
+    if (!rc && step < 0)
+        rc = step;
     if (!rc && cur && next <= span[1])
         rc = emit(t, cur, o->property, next, span[1], o->every);
     free(cur);
@@ -108,7 +105,7 @@ int cim_sensors_gaps(cim_table **out, cim_store *s, const char *layer, const cim
     else
         *out = t;
 done:
-    sqlite3_finalize(q);
+    cim_sql_finalize(q);
     sqlite3_free(period);
     sqlite3_free(filter);
     return rc;

@@ -185,6 +185,44 @@ static int adapt(ingest *g)
     return CIM_OK;
 }
 
+void sensors_conflict_note(char **first, const char *sensor, const char *property, const char *t, double kept,
+                           double ignored)
+{
+    if (*first)
+        return;
+    char buf[512];
+    snprintf(buf, sizeof buf, "sensor '%s', %s at %s: %.17g kept, %.17g ignored", sensor, property, t, kept, ignored);
+    *first = strdup(buf);
+}
+
+/* SQLite: the chunk read in place by one INSERT ... SELECT (sensors_chunk.c). */
+static int load_sqlite(ingest *g, sensors_chunk *chunk, int64_t *inserted, int64_t *conflicts)
+{
+    sqlite3_bind_pointer(g->ins, 1, chunk, "cim_sensor_chunk", NULL);
+    int rc = sqlite3_step(g->ins);
+    sqlite3_reset(g->ins);
+    if (rc != SQLITE_DONE)
+        return cim_store_sqlite_error(g->store, g->obs);
+    *inserted = sqlite3_changes64(g->store->db);
+    *conflicts = 0;
+    if ((size_t)*inserted < g->n) {
+        /* Some were ignored: the same value is a duplicate, another one a
+         * conflict (the stored one is kept). */
+        sqlite3_stmt *q = g->sel;
+        sqlite3_bind_pointer(q, 1, chunk, "cim_sensor_chunk", NULL);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            ++*conflicts;
+            sensors_conflict_note(&g->res->first_conflict, (const char *)sqlite3_column_text(q, 0),
+                                  (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
+                                  sqlite3_column_double(q, 3), sqlite3_column_double(q, 4));
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE)
+            return cim_store_sqlite_error(g->store, g->obs);
+    }
+    return CIM_OK;
+}
+
 static int flush(ingest *g)
 {
     if (g->n == 0)
@@ -194,33 +232,13 @@ static int flush(ingest *g)
     sort_chunk(g);
     cim_sensors_ingest_result *res = g->res;
     sensors_chunk chunk = {g->chunk, g->n, &g->reg.ids, &g->props};
-    sqlite3_bind_pointer(g->ins, 1, &chunk, "cim_sensor_chunk", NULL);
-    int rc = sqlite3_step(g->ins);
-    sqlite3_reset(g->ins);
-    if (rc != SQLITE_DONE)
-        return cim_store_sqlite_error(g->store, g->obs);
-    int64_t inserted = sqlite3_changes64(g->store->db), conflicts = 0;
+    int64_t inserted = 0, conflicts = 0;
+    int rc = cim_store_is_pg(g->store)
+                 ? sensors_pg_load(g->store, g->obs, &chunk, &inserted, &conflicts, &res->first_conflict)
+                 : load_sqlite(g, &chunk, &inserted, &conflicts);
+    if (rc)
+        return rc;
     res->inserted += inserted;
-    if ((size_t)inserted < g->n) {
-        /* Some were ignored: the same value is a duplicate, another one a
-         * conflict (the stored one is kept). */
-        sqlite3_stmt *q = g->sel;
-        sqlite3_bind_pointer(q, 1, &chunk, "cim_sensor_chunk", NULL);
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            conflicts++;
-            if (!res->first_conflict) {
-                char buf[512];
-                snprintf(buf, sizeof buf, "sensor '%s', %s at %s: %.17g kept, %.17g ignored",
-                         (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
-                         (const char *)sqlite3_column_text(q, 2), sqlite3_column_double(q, 3),
-                         sqlite3_column_double(q, 4));
-                res->first_conflict = strdup(buf);
-            }
-        }
-        sqlite3_reset(q);
-        if (rc != SQLITE_DONE)
-            return cim_store_sqlite_error(g->store, g->obs);
-    }
     res->conflicts += conflicts;
     res->duplicates += (int64_t)g->n - inserted - conflicts;
     g->n = 0;
@@ -342,34 +360,12 @@ static int check_options(const cim_sensors_ingest_options *o, int *has_tz, int *
     return CIM_OK;
 }
 
-static int run(ingest *g, sensor_reader *rd, const char *source)
+/* SQLite's chunk statements: the insert and the conflict finder. */
+static int prepare_sqlite(ingest *g)
 {
     cim_store *s = g->store;
-    const cim_sensors_ingest_options *o = g->o;
-    char sha[65];
-    char *files[1] = {(char *)source};
-    int rc = cim_sha256_files(sha, files, 1);
+    int rc = sensors_chunk_register(s);
     if (rc)
-        return rc;
-    g->res->source_sha256 = strdup(sha);
-    sqlite3_stmt *cq = NULL;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &cq, NULL) == SQLITE_OK && sqlite3_step(cq) == SQLITE_ROW)
-        g->cache_size = sqlite3_column_int64(cq, 0);
-    sqlite3_finalize(cq);
-    if (g->cache_size && (rc = cim_store_execf(s, "PRAGMA cache_size=-%d", INGEST_CACHE_KIB)))
-        return rc;
-    if ((rc = cim_store_begin(s)))
-        return rc;
-    char now[32];
-    cim_utc_now(now);
-    int64_t run_id = 0;
-    if ((rc = cim_run_insert(s, &run_id, "ingest", o->command_line ? o->command_line : source, now)))
-        return rc;
-    const char *tables[] = {g->sensors, g->obs, g->links};
-    if ((rc = sensors_check_tables(s, tables, 3)) || (rc = sensors_obs_create(s, g->obs)) ||
-        (rc = sensors_load(s, g->sensors, &g->reg)))
-        return rc;
-    if ((rc = sensors_chunk_register(s)))
         return rc;
     char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO \"%w\"(sensor, property, t, value)"
                                 " SELECT sensor, property, t, value FROM cim_sensor_chunk(?1)",
@@ -384,8 +380,40 @@ static int run(ingest *g, sensor_reader *rd, const char *source)
         rc = sqlite3_prepare_v2(s->db, sql, -1, &g->sel, NULL);
         sqlite3_free(sql);
     }
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, g->obs);
+    return rc == SQLITE_OK ? CIM_OK : cim_store_sqlite_error(s, g->obs);
+}
+
+static int run(ingest *g, sensor_reader *rd, const char *source)
+{
+    cim_store *s = g->store;
+    const cim_sensors_ingest_options *o = g->o;
+    char sha[65];
+    char *files[1] = {(char *)source};
+    int rc = cim_sha256_files(sha, files, 1);
+    if (rc)
+        return rc;
+    g->res->source_sha256 = strdup(sha);
+    if (!cim_store_is_pg(s)) {
+        sqlite3_stmt *cq = NULL;
+        if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &cq, NULL) == SQLITE_OK && sqlite3_step(cq) == SQLITE_ROW)
+            g->cache_size = sqlite3_column_int64(cq, 0);
+        sqlite3_finalize(cq);
+    }
+    if (g->cache_size && (rc = cim_store_execf(s, "PRAGMA cache_size=-%d", INGEST_CACHE_KIB)))
+        return rc;
+    if ((rc = cim_store_begin(s)))
+        return rc;
+    char now[32];
+    cim_utc_now(now);
+    int64_t run_id = 0;
+    if ((rc = cim_run_insert(s, &run_id, "ingest", o->command_line ? o->command_line : source, now)))
+        return rc;
+    const char *tables[] = {g->sensors, g->obs, g->links};
+    if ((rc = sensors_check_tables(s, tables, 3)) || (rc = sensors_obs_create(s, g->obs)) ||
+        (rc = sensors_load(s, g->sensors, &g->reg)))
+        return rc;
+    if ((rc = cim_store_is_pg(s) ? sensors_pg_stage(s) : prepare_sqlite(g)))
+        return rc;
     g->cap = CHUNK;
     g->chunk = malloc(CHUNK * sizeof *g->chunk);
     g->tmp = malloc(CHUNK * sizeof *g->tmp);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cim/sensors.h"
+#include "sql_int.h"
 #include "store_int.h"
 
 /* Interned strings (sensor ids, property names, attribute names): index by
@@ -40,6 +41,16 @@ typedef struct sensors_chunk {
 /* Registers cim_sensor_chunk(?1) on the store's connection: bind a
  * sensors_chunk with sqlite3_bind_pointer(q, 1, chunk, "cim_sensor_chunk", NULL). */
 int sensors_chunk_register(cim_store *s);
+
+/* PostGIS: the session's staging table (dropped at commit), and a chunk
+ * into NAME_obs by COPY and one upsert (sensors_obs_pg.c): *inserted rows
+ * went in, *conflicts kept a different stored value (the first noted). */
+int sensors_pg_stage(cim_store *s);
+int sensors_pg_load(cim_store *s, const char *obs, const sensors_chunk *c, int64_t *inserted, int64_t *conflicts,
+                    char **first_conflict);
+/* Keeps the first conflict's description in *first (if none yet). */
+void sensors_conflict_note(char **first, const char *sensor, const char *property, const char *t, double kept,
+                           double ignored);
 
 /* A sensor as the registry knows it; parallel to the ids strset. */
 typedef struct sensor_ent {
@@ -91,8 +102,9 @@ int sensors_require(cim_store *s, const char *layer, char sensors[64], char obs[
 /* Checks every/tz and gives the tz offset in minutes. */
 int sensors_period_check(const cim_sensors_summary_options *o, int *tz_minutes);
 /* SQL for the period label of column `col` (UTC text): "2019-04-08T13" (hour),
- * "2019-04-08" (day), "2019-04" (month), in the tz offset. */
-char *sensors_period_sql(const char *col, cim_period every, int tz_minutes);
+ * "2019-04-08" (day), "2019-04" (month), in the tz offset; strftime on SQLite,
+ * to_char on PostgreSQL, the same labels. */
+char *sensors_period_sql(cim_store *s, const char *col, cim_period every, int tz_minutes);
 /* Label <-> a running period number (hours, days or months since 1970). */
 int sensors_period_index(const char *label, cim_period every, int64_t *out);
 void sensors_period_label(int64_t index, cim_period every, char buf[32]);
@@ -101,6 +113,6 @@ void sensors_period_label(int64_t index, cim_period every, char buf[32]);
 int sensors_table_cols(cim_table *t, size_t ncols, const char *const *cols);
 int sensors_table_add(cim_table *t, const char *const *row);
 /* Runs a prepared query into a new table (column names from the query). */
-int sensors_table_from(cim_table **out, cim_store *s, sqlite3_stmt *q);
+int sensors_table_from(cim_table **out, cim_sql *q);
 
 #endif

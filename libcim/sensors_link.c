@@ -1,7 +1,8 @@
 /* sensors_link.c: each sensor to the polygons that contain it and to its
  * nearest building, as rows of NAME_links (sensor, layer, fid, distance).
- * Candidates come from the layers' R*Tree (SpatiaLite's idx_<layer>_geom),
- * the exact test from GEOS through SpatiaLite. */
+ * Candidates come from the layers' R*Tree (SpatiaLite's idx_<layer>_geom)
+ * or GiST index (PostGIS's && and ST_DWithin), the exact test from GEOS
+ * through SpatiaLite or PostGIS. */
 #include "cim/sensors.h"
 
 #include <stdio.h>
@@ -31,18 +32,16 @@ static int check_layer(cim_store *s, const char *layer)
 
 static int count_links(cim_store *s, const char *links, const char *layer, int64_t *linked, int64_t *rows)
 {
-    char *sql = sqlite3_mprintf("SELECT count(DISTINCT sensor), count(*) FROM \"%w\" WHERE layer = %Q", links, layer);
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, links);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *linked = sqlite3_column_int64(q, 0);
-        *rows = sqlite3_column_int64(q, 1);
+    cim_sql *q = NULL;
+    int rc = cim_sql_preparef(s, &q, "SELECT count(DISTINCT sensor), count(*) FROM \"%w\" WHERE layer = %Q", links,
+                              layer);
+    int step = rc ? rc : cim_sql_step(q);
+    if (step == CIM_SQL_ROW) {
+        *linked = cim_sql_int64(q, 0);
+        *rows = cim_sql_int64(q, 1);
     }
-    sqlite3_finalize(q);
-    return CIM_OK;
+    cim_sql_finalize(q);
+    return step < 0 ? step : CIM_OK;
 }
 
 static int link_polygons(cim_store *s, const char *sensors, const char *links, const char *layer)
@@ -50,13 +49,19 @@ static int link_polygons(cim_store *s, const char *sensors, const char *links, c
     int rc = cim_store_execf(s, "DELETE FROM \"%w\" WHERE layer = %Q", links, layer);
     if (rc)
         return rc;
+    /* boundary included: a sensor on a district line belongs to both */
+    if (cim_store_is_pg(s))
+        return cim_store_execf(s,
+                               "INSERT INTO \"%w\"(sensor, layer, fid, distance)"
+                               " SELECT s.sensor, %Q, p.fid, 0 FROM \"%w\" s JOIN \"%w\" p ON p.geom && s.geom"
+                               " AND ST_Intersects(p.geom, s.geom) ON CONFLICT DO NOTHING",
+                               links, layer, sensors, layer);
     char *cand = has_index(s, layer)
                      ? sqlite3_mprintf(" AND p.fid IN (SELECT pkid FROM \"idx_%w_geom\" WHERE xmin <= MbrMaxX(s.geom)"
                                        " AND xmax >= MbrMinX(s.geom) AND ymin <= MbrMaxY(s.geom)"
                                        " AND ymax >= MbrMinY(s.geom))",
                                        layer)
                      : sqlite3_mprintf("");
-    /* boundary included: a sensor on a district line belongs to both */
     rc = cim_store_execf(s,
                          "INSERT OR IGNORE INTO \"%w\"(sensor, layer, fid, distance)"
                          " SELECT s.sensor, %Q, p.fid, 0 FROM \"%w\" s JOIN \"%w\" p ON p.geom IS NOT NULL%s"
@@ -71,31 +76,30 @@ static int link_nearest(cim_store *s, const char *sensors, const char *links, co
     int rc = cim_store_execf(s, "DELETE FROM \"%w\" WHERE layer = %Q", links, layer);
     if (rc)
         return rc;
-    char *cand = has_index(s, layer)
+    int pg = cim_store_is_pg(s);
+    char *cand = pg ? sqlite3_mprintf(" AND ST_DWithin(b.geom, s.geom, ?1)")
+                 : has_index(s, layer)
                      ? sqlite3_mprintf(" AND b.fid IN (SELECT pkid FROM \"idx_%w_geom\" WHERE xmin <= ST_X(s.geom) + ?1"
                                        " AND xmax >= ST_X(s.geom) - ?1 AND ymin <= ST_Y(s.geom) + ?1"
                                        " AND ymax >= ST_Y(s.geom) - ?1)",
                                        layer)
                      : sqlite3_mprintf("");
     /* one row per sensor: the nearest feature, ties to the lowest fid */
-    char *sql = sqlite3_mprintf(
+    cim_sql *q = NULL;
+    rc = cim_sql_preparef(s, &q,
         "INSERT INTO \"%w\"(sensor, layer, fid, distance)"
         " SELECT sensor, %Q, fid, dist FROM (SELECT s.sensor AS sensor, b.fid AS fid,"
         " ST_Distance(b.geom, s.geom) AS dist, row_number() OVER (PARTITION BY s.sensor"
         " ORDER BY ST_Distance(b.geom, s.geom), b.fid) AS k"
-        " FROM \"%w\" s JOIN \"%w\" b ON b.geom IS NOT NULL%s WHERE ST_Distance(b.geom, s.geom) <= ?1)"
+        " FROM \"%w\" s JOIN \"%w\" b ON b.geom IS NOT NULL%s WHERE ST_Distance(b.geom, s.geom) <= %s)%s"
         " WHERE k = 1",
-        links, layer, sensors, layer, cand);
+        links, layer, sensors, layer, cand, pg ? "CAST(?1 AS DOUBLE PRECISION)" : "?1", pg ? " AS near" : "");
     sqlite3_free(cand);
-    sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, links);
-    sqlite3_bind_double(q, 1, d);
-    rc = sqlite3_step(q) == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, links);
-    sqlite3_finalize(q);
-    return rc;
+    if (!rc)
+        rc = cim_sql_bind_double(q, 1, d);
+    int step = rc ? rc : cim_sql_step(q);
+    cim_sql_finalize(q);
+    return step < 0 ? step : CIM_OK;
 }
 
 static int add_result(cim_sensors_link_result *res, const char *layer)
@@ -144,8 +148,9 @@ static int run(cim_sensors_link_result *res, cim_store *s, const char *layer, co
         return rc;
     if ((rc = cim_store_execf(s,
                               "CREATE TABLE IF NOT EXISTS \"%w\"(sensor TEXT NOT NULL, layer TEXT NOT NULL,"
-                              " fid INTEGER NOT NULL, distance REAL, PRIMARY KEY (sensor, layer, fid)) WITHOUT ROWID",
-                              links)))
+                              " fid %s NOT NULL, distance %s, PRIMARY KEY (sensor, layer, fid))%s",
+                              links, cim_store_is_pg(s) ? "BIGINT" : "INTEGER", cim_sql_decl(s, "REAL"),
+                              cim_store_is_pg(s) ? "" : " WITHOUT ROWID")))
         return rc;
     for (const char *const *t = o->to; t && *t && !rc; t++) {
         if (!(rc = add_result(res, *t)) && !(rc = link_polygons(s, sensors, links, *t)))
@@ -156,12 +161,10 @@ static int run(cim_sensors_link_result *res, cim_store *s, const char *layer, co
         rc = count_links(s, links, o->nearest, &res->linked[res->layer_count - 1], &res->links[res->layer_count - 1]);
     if (rc)
         return rc;
-    sqlite3_stmt *q = NULL;
-    char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", sensors);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        res->sensors = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_free(sql);
+    cim_sql *q = NULL;
+    if (!cim_sql_preparef(s, &q, "SELECT count(*) FROM \"%w\"", sensors) && cim_sql_step(q) == CIM_SQL_ROW)
+        res->sensors = cim_sql_int64(q, 0);
+    cim_sql_finalize(q);
     int64_t version = 0, created = 0;
     if ((rc = cim_catalog_version(s, links, &version, &created)))
         return rc;

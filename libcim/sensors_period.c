@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sensor_reader.h"
+#include "sql_int.h"
 
 int sensors_period_check(const cim_sensors_summary_options *o, int *tz_minutes)
 {
@@ -20,11 +21,16 @@ int sensors_period_check(const cim_sensors_summary_options *o, int *tz_minutes)
     return CIM_OK;
 }
 
-char *sensors_period_sql(const char *col, cim_period every, int tz_minutes)
+char *sensors_period_sql(cim_store *s, const char *col, cim_period every, int tz_minutes)
 {
-    const char *fmt = every == CIM_PERIOD_HOUR ? "%Y-%m-%dT%H" : every == CIM_PERIOD_DAY ? "%Y-%m-%d" : "%Y-%m";
     if (tz_minutes == 0) /* the stored text is UTC already: a prefix is the label */
         return sqlite3_mprintf("substr(%s, 1, %d)", col, every == CIM_PERIOD_HOUR ? 13 : every == CIM_PERIOD_DAY ? 10 : 7);
+    if (cim_store_is_pg(s)) /* a timestamp read from the text ("Z" is ignored: it is UTC), shifted */
+        return sqlite3_mprintf("to_char(CAST(%s AS timestamp) + %d * interval '1 minute', '%s')", col, tz_minutes,
+                               every == CIM_PERIOD_HOUR  ? "YYYY-MM-DD\"T\"HH24"
+                               : every == CIM_PERIOD_DAY ? "YYYY-MM-DD"
+                                                         : "YYYY-MM");
+    const char *fmt = every == CIM_PERIOD_HOUR ? "%Y-%m-%dT%H" : every == CIM_PERIOD_DAY ? "%Y-%m-%d" : "%Y-%m";
     return sqlite3_mprintf("strftime('%s', %s, '%+d minutes')", fmt, col, tz_minutes);
 }
 
@@ -109,25 +115,38 @@ int sensors_table_add(cim_table *t, const char *const *row)
     return CIM_OK;
 }
 
-int sensors_table_from(cim_table **out, cim_store *s, sqlite3_stmt *q)
+/* A cell as SQLite's text of the value: reals as "%!.15g" (12.0, not 12),
+ * so a table reads the same from either backend. */
+static const char *cell(cim_sql *q, int i, char buf[40])
+{
+    if (cim_sql_type(q, i) != CIM_SQL_FLOAT)
+        return cim_sql_text(q, i);
+    sqlite3_snprintf(40, buf, "%!.15g", cim_sql_double(q, i));
+    return buf;
+}
+
+int sensors_table_from(cim_table **out, cim_sql *q)
 {
     cim_table *t = calloc(1, sizeof *t);
     if (!t)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-    size_t n = (size_t)sqlite3_column_count(q);
+    /* on PostgreSQL the result (and so its columns) exists once stepped */
+    int step = cim_sql_step(q);
+    size_t n = step < 0 ? 0 : (size_t)cim_sql_column_count(q);
     const char **cols = calloc(n ? n : 1, sizeof *cols);
+    char (*bufs)[40] = calloc(n ? n : 1, sizeof *bufs);
     for (size_t i = 0; i < n; i++)
-        cols[i] = sqlite3_column_name(q, (int)i);
-    int rc = sensors_table_cols(t, n, cols);
-    int step;
-    while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        cols[i] = cim_sql_column_name(q, (int)i);
+    int rc = step < 0 ? step : sensors_table_cols(t, n, cols);
+    for (; !rc && step == CIM_SQL_ROW; step = cim_sql_step(q)) {
         for (size_t i = 0; i < n; i++)
-            cols[i] = (const char *)sqlite3_column_text(q, (int)i);
+            cols[i] = cell(q, (int)i, bufs[i]);
         rc = sensors_table_add(t, cols);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = cim_store_sqlite_error(s, "summary");
+    if (!rc && step < 0)
+        rc = step;
     free(cols);
+    free(bufs);
     if (rc) {
         cim_table_free(t);
         return rc;

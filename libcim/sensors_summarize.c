@@ -24,27 +24,27 @@ int cim_sensors_summarize(cim_table **out, cim_store *s, const char *layer, cons
             return rc;
         int linked = 0;
         if (cim_store_table_exists(s, links)) {
-            sqlite3_stmt *q = NULL;
-            char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\" WHERE layer = %Q LIMIT 1", links, o->by);
-            if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+            cim_sql *q = NULL;
+            if (!cim_sql_preparef(s, &q, "SELECT 1 FROM \"%w\" WHERE layer = %Q LIMIT 1", links, o->by) &&
+                cim_sql_step(q) == CIM_SQL_ROW)
                 linked = 1;
-            sqlite3_finalize(q);
-            sqlite3_free(sql);
+            cim_sql_finalize(q);
         }
         if (!linked)
             return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG,
                                  "no sensor of '%s' is linked to layer '%s'; run cim sensors link --to %s first", layer,
                                  o->by, o->by);
     }
-    char *period = sensors_period_sql("o.t", o->every, tz);
+    char *period = sensors_period_sql(s, "o.t", o->every, tz);
     char *key = o->by ? sqlite3_mprintf("l.fid AS \"%w_fid\"", o->by) : sqlite3_mprintf("o.sensor AS sensor");
     char *join = o->by ? sqlite3_mprintf(" JOIN \"%w\" l ON l.sensor = o.sensor AND l.layer = %Q", links, o->by)
                        : sqlite3_mprintf("");
     char *thr = o->threshold_property
-                    ? sqlite3_mprintf(", CASE WHEN o.property = %Q THEN sum(o.value > %.17g) END AS exceedances",
-                                      o->threshold_property, o->threshold)
+                    ? sqlite3_mprintf(", CASE WHEN o.property = %Q THEN sum(%s(o.value > %.17g)%s) END AS exceedances",
+                                      o->threshold_property, cim_store_is_pg(s) ? "CAST(" : "", o->threshold,
+                                      cim_store_is_pg(s) ? " AS INTEGER)" : "")
                     : sqlite3_mprintf("");
-    char *where = sqlite3_mprintf(" WHERE 1");
+    char *where = sqlite3_mprintf(" WHERE 1 = 1");
     if (o->property) {
         char *w = sqlite3_mprintf("%s AND o.property = %Q", where, o->property);
         sqlite3_free(where);
@@ -64,13 +64,12 @@ int cim_sensors_summarize(cim_table **out, cim_store *s, const char *layer, cons
     sqlite3_free(join);
     sqlite3_free(thr);
     sqlite3_free(where);
-    sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+    cim_sql *q = NULL;
+    rc = cim_sql_prepare(s, &q, sql);
     sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, obs);
-    rc = sensors_table_from(out, s, q);
-    sqlite3_finalize(q);
+    if (!rc)
+        rc = sensors_table_from(out, q);
+    cim_sql_finalize(q);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 
 #include "catalog_int.h"
 #include "derived_int.h"
+#include "sql_int.h"
 #include "wkb_int.h"
 
 int sensors_names(const char *layer, char sensors[64], char obs[64], char links[64])
@@ -40,17 +41,18 @@ int sensors_require(cim_store *s, const char *layer, char sensors[64], char obs[
 int sensors_layer_kind(cim_store *s, const char *table, char *kind, size_t kn, char *role, size_t rn)
 {
     kind[0] = role[0] = '\0';
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT kind, role FROM cim_layers WHERE name = ?1", -1, &q, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "cim_layers");
-    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(q, 0), *r = (const char *)sqlite3_column_text(q, 1);
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(s, &q, "SELECT kind, role FROM cim_layers WHERE name = CAST(?1 AS TEXT)");
+    if (!rc)
+        rc = cim_sql_bind_text(q, 1, table, -1);
+    int step = rc ? rc : cim_sql_step(q);
+    if (step == CIM_SQL_ROW) {
+        const char *k = cim_sql_text(q, 0), *r = cim_sql_text(q, 1);
         snprintf(kind, kn, "%s", k ? k : "");
         snprintf(role, rn, "%s", r ? r : "");
     }
-    sqlite3_finalize(q);
-    return CIM_OK;
+    cim_sql_finalize(q);
+    return step < 0 ? step : CIM_OK;
 }
 
 int sensors_check_tables(cim_store *s, const char *const *tables, size_t n)
@@ -72,63 +74,74 @@ int sensors_check_tables(cim_store *s, const char *const *tables, size_t n)
 
 int sensors_obs_create(cim_store *s, const char *obs)
 {
+    /* The same key and the same text times on both backends, so summaries
+     * and gaps read alike; SQLite keeps the rows in the key's B-tree. */
     return cim_store_execf(s,
                            "CREATE TABLE IF NOT EXISTS \"%w\"(sensor TEXT NOT NULL, property TEXT NOT NULL,"
-                           " t TEXT NOT NULL, value REAL, PRIMARY KEY (sensor, property, t)) WITHOUT ROWID",
-                           obs);
+                           " t TEXT NOT NULL, value %s, PRIMARY KEY (sensor, property, t))%s",
+                           obs, cim_sql_decl(s, "REAL"), cim_store_is_pg(s) ? "" : " WITHOUT ROWID");
+}
+
+/* The registry's attribute columns: all but fid, geom and sensor, in order. */
+static int attr_columns(cim_store *s, const char *table, cim_strset *names)
+{
+    cim_sql *q = NULL;
+    int rc = cim_store_is_pg(s)
+                 ? cim_sql_preparef(s, &q,
+                                    "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                                    " current_schema() AND table_name = %Q AND column_name NOT IN ('fid', 'geom',"
+                                    " 'sensor') ORDER BY ordinal_position",
+                                    table)
+                 : cim_sql_preparef(s, &q,
+                                    "SELECT name FROM pragma_table_info('%q') WHERE name NOT IN ('fid', 'geom',"
+                                    " 'sensor') ORDER BY cid",
+                                    table);
+    int step = rc;
+    while (!rc && (step = cim_sql_step(q)) == CIM_SQL_ROW)
+        if (cim_strset_add(names, cim_sql_text(q, 0), NULL) < 0)
+            rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    cim_sql_finalize(q);
+    return rc ? rc : step < 0 ? step : CIM_OK;
 }
 
 int sensors_load(cim_store *s, const char *table, sensor_reg *reg)
 {
     if (!cim_store_table_exists(s, table))
         return CIM_OK;
-    /* attribute columns: all but fid, geom and sensor */
-    char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info('%q') WHERE name NOT IN ('fid', 'geom', 'sensor')"
-                                " ORDER BY cid",
-                                table);
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_store_sqlite_error(s, table);
-    char *cols = sqlite3_mprintf("");
     cim_strset names = {0};
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *n = (const char *)sqlite3_column_text(q, 0);
-        cim_strset_add(&names, n, NULL);
-        char *c = sqlite3_mprintf("%s, CAST(\"%w\" AS TEXT)", cols, n);
+    int rc = attr_columns(s, table, &names);
+    char *cols = sqlite3_mprintf("");
+    for (size_t a = 0; !rc && a < names.n; a++) {
+        char *c = sqlite3_mprintf("%s, CAST(\"%w\" AS TEXT)", cols, names.v[a]);
         sqlite3_free(cols);
         cols = c;
     }
-    sqlite3_finalize(q);
-    sql = sqlite3_mprintf("SELECT sensor, ST_X(geom), ST_Y(geom)%s FROM \"%w\" ORDER BY fid", cols, table);
+    cim_sql *q = NULL;
+    if (!rc)
+        rc = cim_sql_preparef(s, &q, "SELECT sensor, ST_X(geom), ST_Y(geom)%s FROM \"%w\" ORDER BY fid", cols, table);
     sqlite3_free(cols);
-    rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) {
-        cim_strset_clear(&names);
-        return cim_store_sqlite_error(s, table);
-    }
-    rc = CIM_OK;
-    while (!rc && (sqlite3_step(q)) == SQLITE_ROW) {
-        long k = sensor_reg_add(reg, (const char *)sqlite3_column_text(q, 0), 0);
+    int step = rc;
+    while (!rc && (step = cim_sql_step(q)) == CIM_SQL_ROW) {
+        long k = sensor_reg_add(reg, cim_sql_text(q, 0), 0);
         if (k < 0) {
             rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
             break;
         }
         sensor_ent *e = &reg->ents[k];
-        if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
-            e->x = sqlite3_column_double(q, 1);
-            e->y = sqlite3_column_double(q, 2);
+        if (cim_sql_type(q, 1) != CIM_SQL_NULL) {
+            e->x = cim_sql_double(q, 1);
+            e->y = cim_sql_double(q, 2);
             e->has_xy = e->in_store_crs = 1;
         }
         for (size_t a = 0; a < names.n; a++) {
-            const char *v = (const char *)sqlite3_column_text(q, (int)a + 3);
+            const char *v = cim_sql_text(q, (int)a + 3);
             if (v && sensor_reg_attr(reg, k, names.v[a], v))
                 rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
         }
     }
-    sqlite3_finalize(q);
+    cim_sql_finalize(q);
+    if (!rc && step < 0)
+        rc = step;
     /* attribute columns stay even when every value is NULL */
     for (size_t a = 0; a < names.n; a++)
         cim_strset_add(&reg->attr_names, names.v[a], NULL);
@@ -150,25 +163,29 @@ int sensors_locate(cim_store *s, const char *spec, sensor_reg *reg)
     layer[n] = '\0';
     if (!cim_store_table_exists(s, layer))
         return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG, "--locations: no layer '%s' in the store", layer);
-    char *sql = sqlite3_mprintf("SELECT CAST(\"%w\" AS TEXT), ST_X(ST_PointOnSurface(geom)),"
-                                " ST_Y(ST_PointOnSurface(geom)) FROM \"%w\" WHERE geom IS NOT NULL",
-                                colon + 1, layer);
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG, "--locations '%s': %s", spec, sqlite3_errmsg(s->db));
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(q, 0);
+    /* ST_PointOnSurface, ST_X and ST_Y read alike in SpatiaLite and PostGIS */
+    cim_sql *q = NULL;
+    int rc = cim_sql_preparef(s, &q,
+                              "SELECT CAST(\"%w\" AS TEXT), ST_X(ST_PointOnSurface(geom)),"
+                              " ST_Y(ST_PointOnSurface(geom)) FROM \"%w\" WHERE geom IS NOT NULL",
+                              colon + 1, layer);
+    int step = rc ? rc : cim_sql_step(q);
+    if (step < 0) {
+        cim_sql_finalize(q);
+        return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_ARG, "--locations '%s': %s", spec,
+                             cim_error_last()->message);
+    }
+    for (; step == CIM_SQL_ROW; step = cim_sql_step(q)) {
+        const char *id = cim_sql_text(q, 0);
         long k = id ? cim_strset_find(&reg->ids, id) : -1;
-        if (k < 0 || reg->ents[k].has_xy || sqlite3_column_type(q, 1) == SQLITE_NULL)
+        if (k < 0 || reg->ents[k].has_xy || cim_sql_type(q, 1) == CIM_SQL_NULL)
             continue;
-        reg->ents[k].x = sqlite3_column_double(q, 1);
-        reg->ents[k].y = sqlite3_column_double(q, 2);
+        reg->ents[k].x = cim_sql_double(q, 1);
+        reg->ents[k].y = cim_sql_double(q, 2);
         reg->ents[k].has_xy = reg->ents[k].in_store_crs = 1;
     }
-    sqlite3_finalize(q);
-    return CIM_OK;
+    cim_sql_finalize(q);
+    return step < 0 ? step : CIM_OK;
 }
 
 static void point_wkb(uint8_t out[21], double x, double y)

@@ -36,7 +36,8 @@ static const char *const help =
     "transaction: a failing step stops the run with its exit code and leaves the\n"
     "store as the step before left it. The run and its steps are logged in\n"
     "cim_runs and cim_run_steps. STORE.lock keeps a second run on the same store\n"
-    "from starting (it exits 4).\n"
+    "from starting (it exits 4); on a PostGIS store (a connection string as\n"
+    "\"store\") an advisory lock on the schema does.\n"
     "\n"
     "  --dry-run      print the plan (what would run or be skipped, and why); change nothing\n"
     "  --from STEP    start at this step (earlier ones are not considered)\n"
@@ -262,7 +263,7 @@ static int ensure_log(run_state *rs)
 {
     if (rs->store)
         return CIM_OK;
-    if (access(cim_pipeline_store_path(rs->p), F_OK) != 0)
+    if (!cim_pipeline_store_exists(rs->p))
         return CIM_OK;
     int rc = cim_store_open(&rs->store, cim_pipeline_store_path(rs->p), CIM_STORE_READWRITE);
     if (!rc)
@@ -377,7 +378,9 @@ int cmd_run(int argc, char **argv)
     lo.commands = run_step_commands;
     lo.command_count = run_step_command_count;
     cim_pipeline *p = NULL;
-    int rc = cim_pipeline_load(&p, argv[optind], &lo);
+    /* the steps run getopt again (optind = 0): keep the file's name now */
+    const char *pipeline_file = argv[optind];
+    int rc = cim_pipeline_load(&p, pipeline_file, &lo);
     if (rc) {
         free(command_line);
         return cli_fail("run", rc);
@@ -392,7 +395,7 @@ int cmd_run(int argc, char **argv)
     const char *store_path = cim_pipeline_store_path(p);
     if (dry) {
         cim_store *s = NULL;
-        if (access(store_path, F_OK) == 0 && (rc = cim_store_open(&s, store_path, CIM_STORE_READONLY))) {
+        if (cim_pipeline_store_exists(p) && (rc = cim_store_open(&s, store_path, CIM_STORE_READONLY))) {
             rc = cli_fail("run", rc);
             goto done;
         }
@@ -432,7 +435,7 @@ int cmd_run(int argc, char **argv)
         }
         snprintf(counts, sizeof counts, "{\"steps\":%zu,\"ran\":%zu,\"skipped\":%zu,\"exit_code\":%d}", n, ran,
                  skipped, rc);
-        int lrc = cim_pipeline_log_end(rs.store, rs.run_id, rc ? "failed" : "ok", counts, argv[optind]);
+        int lrc = cim_pipeline_log_end(rs.store, rs.run_id, rc ? "failed" : "ok", counts, pipeline_file);
         if (lrc && !rc)
             rc = cli_fail("run", lrc);
     }

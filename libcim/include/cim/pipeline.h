@@ -82,6 +82,9 @@ CIM_EXTERN int cim_pipeline_parse(cim_pipeline **out, const char *text, size_t l
 CIM_EXTERN void cim_pipeline_free(cim_pipeline *p);
 
 CIM_EXTERN const char *cim_pipeline_store_path(const cim_pipeline *p);
+/* Non-zero when the store exists: the file, or a PostGIS schema holding a
+ * store (connection strings are kept as written, not resolved as paths). */
+CIM_EXTERN int cim_pipeline_store_exists(const cim_pipeline *p);
 CIM_EXTERN size_t cim_pipeline_step_count(const cim_pipeline *p);
 CIM_EXTERN const cim_pipeline_step *cim_pipeline_step_at(const cim_pipeline *p, size_t i);
 /* The index of the step called name, or -1. */
@@ -165,7 +168,9 @@ CIM_EXTERN int cim_pipeline_log_end(cim_store *store, int64_t run, const char *s
 /* --- the run lock: one `cim run` per store at a time --- */
 
 typedef struct cim_pipeline_lock cim_pipeline_lock;
-/* Takes an exclusive lock on STORE.lock (created next to the store, kept).
+/* Takes an exclusive lock on STORE.lock (created next to the store, kept);
+ * on a PostGIS store a session advisory lock on the schema, held by a
+ * connection of its own.
  * CIM_ESTORE naming the holder's pid and start when another run holds it. */
 CIM_EXTERN int cim_pipeline_lock_take(cim_pipeline_lock **out, const char *store_path);
 CIM_EXTERN void cim_pipeline_lock_free(cim_pipeline_lock *lock);
