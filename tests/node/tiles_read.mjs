@@ -5,8 +5,11 @@
 //   node tiles_read.mjs pbf FILE.pbf Z X Y          -> a raw (uncompressed) MVT file decoded
 //   node tiles_read.mjs points FILE.pbf LAYER PROP  -> [[x, y, PROP], ...]: each feature's
 //                                                      first point (fast, for big tiles)
+//   node tiles_read.mjs digest ARCHIVE.pmtiles      -> "z/x/y sha256" of every tile the
+//                                                      archive holds within its bounds
 import { createRequire } from 'node:module';
 import { openSync, readSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { PMTiles } from 'pmtiles';
 
 const require = createRequire(import.meta.url);
@@ -65,7 +68,27 @@ if (cmd === 'header') {
     out.push([p.x, p.y, f.properties[prop]]);
   }
   console.log(JSON.stringify(out));
+} else if (cmd === 'digest') {
+  // Every tile in the header's bounds at every zoom, by the reader's own
+  // lookup: two archives of the same tiles give the same lines, whatever
+  // their metadata says.
+  const p = new PMTiles(new FileSource(path));
+  const h = await p.getHeader();
+  const tx = (lon, z) => Math.floor(((lon + 180) / 360) * 2 ** z);
+  const ty = (lat, z) => {
+    const r = (lat * Math.PI) / 180;
+    return Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z);
+  };
+  for (let z = h.minZoom; z <= h.maxZoom; z++) {
+    for (let x = tx(h.minLon, z); x <= tx(h.maxLon, z); x++) {
+      for (let y = ty(h.maxLat, z); y <= ty(h.minLat, z); y++) {
+        const t = await p.getZxy(z, x, y);
+        if (t)
+          console.log(`${z}/${x}/${y} ${createHash('sha256').update(new Uint8Array(t.data)).digest('hex')}`);
+      }
+    }
+  }
 } else {
-  console.error('usage: tiles_read.mjs header|tile|pbf|points FILE [Z X Y | LAYER PROP]');
+  console.error('usage: tiles_read.mjs header|tile|pbf|points|digest FILE [Z X Y | LAYER PROP]');
   process.exit(2);
 }
