@@ -5,8 +5,9 @@
 #   PG_BASE  the connection URI of that database (add &schema=NAME for a store)
 #   PG_PSQL  psql on it, e.g. $PG_PSQL -c 'SELECT 1'
 # The server is stopped and its files removed by pg_cluster_stop, which
-# pg_cluster_start sets to run on exit (before lib.sh's own handler). As
-# root, the server runs as the postgres user (initdb refuses root).
+# pg_cluster_start sets to run on exit in a test (before lib.sh's own
+# handler); a benchmark calls it from its own trap. As root, the server runs
+# as the postgres user (initdb refuses root).
 pg_bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
 pg_as_owner() {
@@ -19,12 +20,11 @@ pg_as_owner() {
 
 pg_cluster_start() {
     local dir=$1
-    # Stop the cluster on exit, then let lib.sh's handler (if sourced) clean
-    # up and report, with the script's own exit code.
+    # A test (lib.sh sourced): stop the cluster on exit, then let lib.sh's
+    # handler clean up and report with the script's own exit code. Other
+    # callers (benchmarks) call pg_cluster_stop from their own EXIT trap.
     if declare -F _on_exit >/dev/null; then
         trap '_pg_code=$?; pg_cluster_stop; (exit $_pg_code); _on_exit' EXIT
-    else
-        trap pg_cluster_stop EXIT
     fi
     PG_DIR=$dir/pg
     mkdir -p "$PG_DIR"
