@@ -160,9 +160,13 @@ static int lock_pg(cim_pipeline_lock **out, const char *conninfo)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     int rc = cim_pg_connect(s, conninfo);
     cim_sql *q = NULL;
+    /* the schema's name as written: before init it does not exist, and
+     * current_schema() would name the next one in the search path */
     if (!rc)
-        rc = cim_sql_prepare(s, &q, "SELECT CAST(pg_try_advisory_lock(hashtext('cim run ' || current_schema()))"
+        rc = cim_sql_prepare(s, &q, "SELECT CAST(pg_try_advisory_lock(hashtext('cim run ' || CAST(?1 AS TEXT)))"
                                     " AS INTEGER)");
+    if (!rc)
+        rc = cim_sql_bind_text(q, 1, s->schema, -1);
     int step = rc ? rc : cim_sql_step(q);
     int got = step == CIM_SQL_ROW && cim_sql_int64(q, 0) == 1;
     cim_sql_finalize(q);

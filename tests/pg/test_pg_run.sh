@@ -111,6 +111,17 @@ expect_exit 4 -- "$CIM" run "$d/pg.json"
 expect_stderr_contains "being updated by another 'cim run'"
 expect_eq "locked: schema unchanged" "$fp" "$(pg_fingerprint r1)"
 wait "$holder"
+# The lock is on the schema's name: held before the store exists, it keeps
+# a first run (its init step included) out too.
+pipeline "$(pg_store r9)" "$d/r9.json"
+PGOPTIONS="-c search_path=r1,public" psql -X -q "$PG_BASE" \
+    -c "SELECT pg_advisory_lock(hashtext('cim run r9'))" -c "SELECT pg_sleep(3)" >/dev/null 2>&1 &
+holder=$!
+sleep 1
+expect_exit 4 -- "$CIM" run "$d/r9.json"
+expect_eq "locked: no schema r9 made" 0 \
+    "$(pg_sql public "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'r9'")"
+wait "$holder"
 # The lock goes with the session: the next run starts.
 expect_exit "$pg_exit" -- "$CIM" run "$d/pg.json" --quiet
 
