@@ -369,13 +369,23 @@ static int step(ingest_table *t, sqlite3_stmt *st, const cim_src_feature *f)
     return CIM_OK;
 }
 
-static int check_key_once(ingest_table *t, const cim_src_feature *f)
+int ingest_table_key_error(const ingest_table *t, const cim_src_feature *f)
 {
     const cim_src_value *key = &f->values[t->key_field];
     const char *kname = t->src->fields[t->key_field].name;
     if (key->is_null)
         return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "feature %lld: key field '%s' is empty",
                              (long long)f->index, kname);
+    return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
+                         "feature %lld: key field '%s' value '%s' appears more than once in the source",
+                         (long long)f->index, kname, key->s ? key->s : "(number)");
+}
+
+static int check_key_once(ingest_table *t, const cim_src_feature *f)
+{
+    const cim_src_value *key = &f->values[t->key_field];
+    if (key->is_null)
+        return ingest_table_key_error(t, f);
     sqlite3_stmt *st = t->seen;
     if (key->s)
         sqlite3_bind_text64(st, 1, key->s, key->slen, SQLITE_STATIC, SQLITE_UTF8);
@@ -384,9 +394,7 @@ static int check_key_once(ingest_table *t, const cim_src_feature *f)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
-        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
-                             "feature %lld: key field '%s' value '%s' appears more than once in the source",
-                             (long long)f->index, kname, key->s ? key->s : "(number)");
+        return ingest_table_key_error(t, f);
     return rc == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(t->store, "temp keys");
 }
 

@@ -71,6 +71,8 @@ int ingest_table_finish(ingest_table *t);
  * type it gets (a MULTI* one for polygons and lines, like any other layer)
  * and *to_multi when single parts must be cast; 0 when it stays GEOMETRY. */
 int ingest_table_settle_type(ingest_table *t, int *to_multi);
+/* Upsert: the error for a feature whose key is empty or was seen before. */
+int ingest_table_key_error(const ingest_table *t, const cim_src_feature *f);
 /* Widens the table's extent (gathered while inserting) by a feature's box. */
 void ingest_table_grow_extent(ingest_table *t, const double mbr[4]);
 void ingest_table_clear(ingest_table *t);

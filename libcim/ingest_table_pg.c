@@ -331,18 +331,14 @@ static int bind_values(ingest_table *t, cim_sql *q, const cim_src_feature *f, co
 static int check_key_once(ingest_table *t, const cim_src_feature *f)
 {
     const cim_src_value *key = &f->values[t->key_field];
-    const char *kname = t->src->fields[t->key_field].name;
     if (key->is_null)
-        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "feature %lld: key field '%s' is empty",
-                             (long long)f->index, kname);
+        return ingest_table_key_error(t, f);
     int rc = key->s ? cim_sql_bind_text(t->pg_seen, 1, key->s, (int)key->slen)
                     : cim_sql_bind_int64(t->pg_seen, 1, key->i);
     int step = rc ? rc : cim_sql_step(t->pg_seen);
     cim_sql_reset(t->pg_seen);
     if (step == CIM_EEXISTS)
-        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
-                             "feature %lld: key field '%s' value '%s' appears more than once in the source",
-                             (long long)f->index, kname, key->s ? key->s : "(number)");
+        return ingest_table_key_error(t, f);
     return step < 0 ? step : CIM_OK;
 }
 
