@@ -260,13 +260,29 @@ static int connect(cim_store **out, const char *path, int sqlite_flags, int read
     return CIM_OK;
 }
 
-int cim_store_create_catalogue(cim_store *s)
+int cim_store_init_catalogue(cim_store *s, int srid, const char *command_line)
 {
     char *sql = catalogue_sql(cim_store_is_pg(s));
     if (!sql)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     int rc = cim_store_exec(s, sql);
     free(sql);
+    char now[32], args[64], store_id[33];
+    cim_utc_now(now);
+    snprintf(args, sizeof args, "--srid %d", srid);
+    new_store_id(store_id);
+    if (!rc)
+        rc = cim_store_execf(s,
+                             "INSERT INTO cim_meta(key, value) VALUES"
+                             " ('schema_version', '%d'), ('srid', '%d'), ('created_at', %Q),"
+                             " ('library_version', %Q), ('store_id', %Q), ('backend', %Q)",
+                             CIM_STORE_SCHEMA_VERSION, srid, now, cim_version(), store_id,
+                             cim_store_is_pg(s) ? "postgis" : "spatialite");
+    int64_t run_id = 0;
+    if (!rc)
+        rc = cim_run_insert(s, &run_id, "init", command_line ? command_line : args, now);
+    if (!rc)
+        rc = cim_run_finish(s, run_id, NULL, NULL);
     return rc;
 }
 
@@ -279,15 +295,13 @@ int cim_store_create(cim_store **out, const char *path, const cim_store_create_o
     int rc = check_store_srid(opts->srid);
     if (rc)
         return rc;
-    char store_id[33];
-    new_store_id(store_id);
     if (cim_store_is_conninfo(path)) {
         cim_store *s = calloc(1, sizeof *s);
         if (!s)
             return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
         rc = cim_pg_connect(s, path);
         if (!rc)
-            rc = cim_pg_store_create(s, opts->srid, opts->command_line, store_id);
+            rc = cim_pg_store_create(s, opts->srid, opts->command_line);
         cim_store_free(s);
         return rc ? rc : cim_store_open(out, path, CIM_STORE_READWRITE);
     }
@@ -306,28 +320,13 @@ int cim_store_create(cim_store **out, const char *path, const cim_store_create_o
         free(tmp);
         return rc;
     }
-    char now[32];
-    cim_utc_now(now);
-    int64_t run_id = 0;
-    char args[64];
-    snprintf(args, sizeof args, "--srid %d", opts->srid);
     rc = cim_store_exec(s, "PRAGMA journal_mode=WAL");
     if (!rc)
         rc = cim_store_exec(s, "SELECT InitSpatialMetadata(1)");
     if (!rc)
         rc = cim_store_begin(s);
     if (!rc)
-        rc = cim_store_create_catalogue(s);
-    if (!rc)
-        rc = cim_store_execf(s,
-                             "INSERT INTO cim_meta(key, value) VALUES"
-                             " ('schema_version', '%d'), ('srid', '%d'), ('created_at', %Q),"
-                             " ('library_version', %Q), ('store_id', %Q)",
-                             CIM_STORE_SCHEMA_VERSION, opts->srid, now, cim_version(), store_id);
-    if (!rc)
-        rc = cim_run_insert(s, &run_id, "init", opts->command_line ? opts->command_line : args, now);
-    if (!rc)
-        rc = cim_run_finish(s, run_id, NULL, NULL);
+        rc = cim_store_init_catalogue(s, opts->srid, opts->command_line);
     if (!rc)
         rc = cim_store_commit(s);
     if (!rc) {

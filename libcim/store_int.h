@@ -36,9 +36,11 @@ int cim_store_begin(cim_store *s);   /* SQLite: BEGIN IMMEDIATE, one writer, rea
 int cim_store_commit(cim_store *s);
 void cim_store_rollback(cim_store *s);
 
-/* Creates the catalogue tables (cim_meta, cim_runs, cim_run_layers,
- * cim_layers) in the backend's types, from one definition (store.c). */
-int cim_store_create_catalogue(cim_store *s);
+/* A new store's catalogue, inside the caller's transaction: the tables
+ * (cim_meta, cim_runs, cim_run_layers, cim_layers) in the backend's types
+ * from one definition, cim_meta's rows (with a random store_id and the
+ * backend) and the init run. */
+int cim_store_init_catalogue(cim_store *s, int srid, const char *command_line);
 
 /* UTC now as "YYYY-MM-DDTHH:MM:SSZ". */
 void cim_utc_now(char buf[32]);

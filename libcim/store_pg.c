@@ -166,7 +166,7 @@ static int schema_has_store(cim_store *s, int *out)
     return CIM_OK;
 }
 
-int cim_pg_store_create(cim_store *s, int srid, const char *command_line, const char *store_id)
+int cim_pg_store_create(cim_store *s, int srid, const char *command_line)
 {
     int exists = 0;
     int rc = schema_has_store(s, &exists);
@@ -186,26 +186,11 @@ int cim_pg_store_create(cim_store *s, int srid, const char *command_line, const 
                              " (install postgresql-15-postgis-3 and run CREATE EXTENSION postgis as a superuser): %s",
                              s->path, tail ? tail + 3 : why);
     }
-    char now[32];
-    cim_utc_now(now);
-    char args[64];
-    snprintf(args, sizeof args, "--srid %d", srid);
-    int64_t run_id = 0;
     rc = cim_store_begin(s);
     if (!rc)
         rc = cim_store_execf(s, "CREATE SCHEMA IF NOT EXISTS \"%w\"", s->schema);
     if (!rc)
-        rc = cim_store_create_catalogue(s);
-    if (!rc)
-        rc = cim_store_execf(s,
-                             "INSERT INTO cim_meta(key, value) VALUES"
-                             " ('schema_version', '%d'), ('srid', '%d'), ('created_at', %Q),"
-                             " ('library_version', %Q), ('store_id', %Q), ('backend', 'postgis')",
-                             CIM_STORE_SCHEMA_VERSION, srid, now, cim_version(), store_id);
-    if (!rc)
-        rc = cim_run_insert(s, &run_id, "init", command_line ? command_line : args, now);
-    if (!rc)
-        rc = cim_run_finish(s, run_id, NULL, NULL);
+        rc = cim_store_init_catalogue(s, srid, command_line);
     if (!rc)
         rc = cim_store_commit(s);
     if (rc)

@@ -14,7 +14,7 @@ int cim_store_is_conninfo(const char *path);
 int cim_pg_connect(cim_store *s, const char *conninfo);
 /* Creates the catalogue in the schema (which must not hold a store yet),
  * with PostGIS, in one transaction. */
-int cim_pg_store_create(cim_store *s, int srid, const char *command_line, const char *store_id);
+int cim_pg_store_create(cim_store *s, int srid, const char *command_line);
 int cim_pg_store_readonly(cim_store *s);
 int cim_pg_in_transaction(cim_store *s);
 void cim_pg_close(cim_store *s);

@@ -21,16 +21,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 PY=$(python3 -c 'import sys; print(sys.executable)')
 
-"$PY" - "$DATA/shenzhen/air_quality_hourly_2019.csv" "$work/long.csv" <<'PY'
-import csv, sys
-props = ['AQI', 'PM2_5', 'PM10', 'SO2', 'NO2', 'O3', 'CO']
-with open(sys.argv[1], encoding='utf-8', newline='') as f, open(sys.argv[2], 'w') as out:
-    out.write('sensor,property,t,value\n')
-    for r in csv.DictReader(f):
-        for p in props:
-            if r[p] != '':
-                out.write('%s,%s,%s,%s\n' % (r['station_code'], p, r['datetime_cst'], r[p]))
-PY
+"$PY" "$(dirname "$0")/air_long.py" "$DATA/shenzhen/air_quality_hourly_2019.csv" "$work/long.csv"
 readings=$(($(wc -l <"$work/long.csv") - 1))
 echo "input: long CSV of the Shenzhen air-quality readings, $readings readings, $(du -m "$work/long.csv" | cut -f1) MB"
 

@@ -143,7 +143,7 @@ static void readonly_queries(void)
     CHECK(cim_query_next(q) == CIM_OK && cim_query_double(q, 0) == 200.0);
     cim_query_free(q);
     cim_store_free(s);
-    CHECK(sql_int(path_in("a.cim"), "SELECT count(*) FROM cim_meta") == 5); /* schema_version, srid, created_at, library_version, store_id */
+    CHECK(sql_int(path_in("a.cim"), "SELECT count(*) FROM cim_meta") == 6); /* schema_version, srid, created_at, library_version, store_id, backend */
     CHECK(sql_int(path_in("a.cim"), "SELECT count(*) FROM idx_t_geom_node") >= 1);
 }
 
