@@ -54,6 +54,16 @@ expect_near "first vertex longitude" "$lon" "$(json_get "$OUT" 'd["features"][0]
 expect_exit 0 -- "$CIM" query "$S" "SELECT count(*) AS n, sum(code) AS s FROM parcels WHERE name IS NULL"
 expect_stdout_contains "(1 row)"
 
+# PostgreSQL's binary values as cim prints them: dates and times as the ISO
+# text a SpatiaLite store holds (worked out by hand: 23:59:59 at +08 is
+# 15:59:59 UTC; 1960 is before PostgreSQL's 2000 epoch), numerics as numbers.
+expect_exit 0 -- "$CIM" query "$S" --format csv "SELECT TIMESTAMPTZ '2024-02-29 23:59:59.123456+08' AS a,
+    TIMESTAMP '1960-03-01 00:00:00' AS b, TIME '13:05:00.5' AS c, DATE '1999-12-31' AS d, DATE '1960-02-29' AS e,
+    UUID 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' AS f, JSONB '{\"k\": [1, 2]}' AS g, TRUE AS h,
+    12345678901234567890.5::numeric AS i, -0.001::numeric AS j, 42::numeric AS k, -7::smallint AS l"
+expect_eq "typed values" '2024-02-29T15:59:59.123456Z,1960-03-01T00:00:00,13:05:00.5,1999-12-31,1960-02-29,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11,{k: [1, 2]},1,1.2345678901234567e+19,-0.001,42,-7' \
+    "$(last_csv "$OUT")"
+
 # Writes of every kind are refused (exit 2) and change nothing.
 before=$(pg_fingerprint s)
 for w in "DELETE FROM parcels" "UPDATE parcels SET code = 0" "INSERT INTO parcels(fid) VALUES (9999)" \
