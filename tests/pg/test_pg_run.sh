@@ -46,19 +46,9 @@ cp "$OUT" "$T/pg_run.json"
 statuses=$(steps)
 names=$(json_get "$OUT" "' '.join(s['name'] for s in d['steps'])")
 echo "PostGIS run: exit $pg_exit, steps: $statuses"
-# The steps up to the sensor feed are ported: they must all run.
-expect_eq "init, ingests and the sensor feed run on PostGIS" "ok ok ok ok ok ok ok ok" \
-    "$(echo "$statuses" | cut -d' ' -f1-8)"
-# Steps run in order: ok ... ok, then at most one failed, then not run.
-order_ok=no
-[[ "$statuses " =~ ^(ok\ )*(failed\ (not\ run\ )*)?$ ]] && order_ok=yes
-expect_eq "no step after a failure ran ($statuses)" yes "$order_ok"
-if [ "$pg_exit" != 0 ]; then
-    failed=$(json_get "$T/pg_run.json" "[s['name'] for s in d['steps'] if s['status'] == 'failed'][0]")
-    expect_stderr_contains "step '$failed'"
-    expect_stderr_contains "later steps not run"
-    echo "note: step '$failed' does not run on PostGIS in this tree: $(grep -v 'cim: run:' "$ERR" | head -1)"
-fi
+# Every step runs on PostGIS.
+expect_eq "the PostGIS run succeeds" 0 "$pg_exit"
+expect_eq "every step ran on PostGIS" "ok ok ok ok ok ok ok ok ok ok ok" "$statuses"
 # The run log, read by psql.
 expect_eq "run row" "run|$([ "$pg_exit" = 0 ] && echo ok || echo failed)" \
     "$(pg_sql r1 "SELECT command || '|' || status FROM cim_runs WHERE command = 'run'")"
@@ -91,7 +81,7 @@ expect_eq "air gaps alike" "$(cat "$T/gaps_lite.csv")" "$(cat "$OUT")"
 # --- a second run: the steps that ran are unchanged and skipped
 versions() { pg_sql r1 "SELECT string_agg(name || '=' || version, ' ' ORDER BY name) FROM cim_layers"; }
 before=$(versions)
-expect_exit "$pg_exit" -- "$CIM" run "$d/pg.json" --json
+expect_exit 0 -- "$CIM" run "$d/pg.json" --json
 expect_eq "second run: ran steps skipped" \
     "$(echo "$statuses" | sed 's/\bok\b/skipped/g')" "$(steps)"
 expect_eq "second run: layer versions kept" "$before" "$(versions)"
@@ -102,27 +92,34 @@ expect_exit 0 -- "$CIM" run "$d/pg.json" --dry-run
 expect_stdout_contains "dry run"
 expect_eq "dry run leaves the schema" "$fp" "$(pg_fingerprint r1)"
 
-# --- another run holds the schema's lock (a psql session standing in for it)
-PGOPTIONS="-c search_path=r1,public" psql -X -q "$PG_BASE" \
-    -c "SELECT pg_advisory_lock(hashtext('cim run r1'))" -c "SELECT pg_sleep(4)" >/dev/null 2>&1 &
-holder=$!
-sleep 1
+# --- another run holds the schema's lock (a psql session standing in for
+# it, holding it until the test releases it: no timing involved)
+hold() {
+    psql -X -q "$PG_BASE" -c "SELECT pg_advisory_lock(hashtext('cim run $1'))" -c "SELECT pg_sleep(600)" \
+        >/dev/null 2>&1 &
+    holder=$!
+    until [ "$(pg_sql public "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ]; do
+        sleep 0.1
+    done
+}
+release() {
+    pg_sql public "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted" >/dev/null
+    wait "$holder" 2>/dev/null
+}
+hold r1
 expect_exit 4 -- "$CIM" run "$d/pg.json"
 expect_stderr_contains "being updated by another 'cim run'"
 expect_eq "locked: schema unchanged" "$fp" "$(pg_fingerprint r1)"
-wait "$holder"
+release
 # The lock is on the schema's name: held before the store exists, it keeps
 # a first run (its init step included) out too.
 pipeline "$(pg_store r9)" "$d/r9.json"
-PGOPTIONS="-c search_path=r1,public" psql -X -q "$PG_BASE" \
-    -c "SELECT pg_advisory_lock(hashtext('cim run r9'))" -c "SELECT pg_sleep(3)" >/dev/null 2>&1 &
-holder=$!
-sleep 1
+hold r9
 expect_exit 4 -- "$CIM" run "$d/r9.json"
 expect_eq "locked: no schema r9 made" 0 \
     "$(pg_sql public "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'r9'")"
-wait "$holder"
+release
 # The lock goes with the session: the next run starts.
-expect_exit "$pg_exit" -- "$CIM" run "$d/pg.json" --quiet
+expect_exit 0 -- "$CIM" run "$d/pg.json" --quiet
 
 finish
