@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "sql_int.h"
 #include "wkb_int.h"
 
 static int name_taken(char **names, size_t n, const char *name)
@@ -87,8 +89,6 @@ int ingest_table_plan(ingest_table *t, cim_store *s, const cim_src_layer *src, c
     return CIM_OK;
 }
 
-static int scalar_int(cim_store *s, const char *sql, int64_t *out);
-
 /* Registers the empty table's geometry column and spatial index with
  * SpatiaLite, then keeps the SQL of its triggers and drops them. */
 static int register_geometry(ingest_table *t)
@@ -157,53 +157,54 @@ int ingest_table_create(ingest_table *t)
     return rc;
 }
 
-static int scalar_int(cim_store *s, const char *sql, int64_t *out)
+
+/* ISO code of a PostGIS geometry_columns type name ("MULTIPOLYGON"...). */
+static uint32_t type_code(const char *name)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(s, "store");
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CIM_OK : cim_store_sqlite_error(s, "store");
+    static const char *const names[] = {"GEOMETRY", "POINT", "LINESTRING", "POLYGON", "MULTIPOINT",
+                                        "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
+    for (uint32_t i = 7; i > 0; i--)
+        if (!strncasecmp(name, names[i], strlen(names[i])))
+            return i;
+    return 0;
 }
 
-/* For append/upsert: the existing geometry column decides type and Z. */
+/* For append/upsert: the existing geometry column decides type and Z
+ * (SpatiaLite's geometry_columns has a numeric type such as 1006, PostGIS's
+ * view a name). */
 static int read_geometry_column(ingest_table *t)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->store->db,
-                           "SELECT geometry_type, coord_dimension FROM geometry_columns"
-                           " WHERE f_table_name = lower(?1) AND f_geometry_column = 'geom'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return cim_store_sqlite_error(t->store, "geometry_columns");
-    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    int pg = cim_store_is_pg(t->store);
+    cim_sql *q = NULL;
+    int rc = cim_sql_prepare(t->store, &q,
+                             pg ? "SELECT type, coord_dimension FROM geometry_columns WHERE f_table_schema ="
+                                  " current_schema() AND f_table_name = CAST(?1 AS TEXT) AND f_geometry_column = 'geom'"
+                                : "SELECT geometry_type, coord_dimension FROM geometry_columns"
+                                  " WHERE f_table_name = lower(?1) AND f_geometry_column = 'geom'");
+    if (!rc)
+        rc = cim_sql_bind_text(q, 1, t->name, -1);
+    int step = rc ? rc : cim_sql_step(q);
     int had = t->has_geom;
     t->has_geom = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        int code = sqlite3_column_int(st, 0);
+    if (step == CIM_SQL_ROW) {
+        const char *type = pg ? cim_sql_text(q, 0) : NULL;
         t->has_geom = 1;
-        t->geom_type = (uint32_t)(code % 1000);
-        t->has_z = sqlite3_column_int(st, 1) >= 3;
+        t->geom_type = pg ? type_code(type ? type : "") : (uint32_t)(cim_sql_int64(q, 0) % 1000);
+        t->has_z = cim_sql_int64(q, 1) >= 3;
         t->promote = t->geom_type >= CIM_WKB_MULTIPOINT && t->geom_type <= CIM_WKB_MULTIPOLYGON;
     }
-    sqlite3_finalize(st);
+    cim_sql_finalize(q);
+    if (step < 0)
+        return step;
     if (had && !t->has_geom)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
                              "layer '%s' has no geometry column but the source has geometries", t->name);
     return CIM_OK;
 }
 
-static int column_exists(cim_store *s, const char *table, const char *col)
-{
-    char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q COLLATE NOCASE", table, col);
-    int64_t v = 0;
-    scalar_int(s, sql, &v);
-    sqlite3_free(sql);
-    return v == 1;
-}
-
-void ingest_table_adopt_names(ingest_table *t, const char *upsert_key)
+/* Column names for the source's fields on append/upsert: the source's own,
+ * with fid and geom renamed src_fid, src_geom. */
+static void adopt_names(ingest_table *t, const char *upsert_key)
 {
     for (size_t i = 0; i < t->src->field_count; i++) {
         /* Append keeps the source's own names: no renaming against the table. */
@@ -223,23 +224,19 @@ void ingest_table_adopt_names(ingest_table *t, const char *upsert_key)
 
 int ingest_table_adopt(ingest_table *t, const char *upsert_key)
 {
-    if (t->store->pg)
-        return ingest_table_pg_adopt(t, upsert_key);
     int rc = read_geometry_column(t);
     if (rc)
         return rc;
-    ingest_table_adopt_names(t, upsert_key);
-    for (size_t i = 0; i < t->src->field_count; i++) {
-        if (!column_exists(t->store, t->name, t->columns[i])) {
+    adopt_names(t, upsert_key);
+    for (size_t i = 0; i < t->src->field_count && !rc; i++)
+        if (!cim_sql_has_column(t->store, t->name, t->columns[i]))
             rc = cim_store_execf(t->store, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->name, t->columns[i],
-                                 t->src->fields[i].decl);
-            if (rc)
-                return rc;
-        }
-    }
+                                 cim_sql_decl(t->store, t->src->fields[i].decl));
     char *sql = sqlite3_mprintf("SELECT coalesce(max(fid), 0) + 1 FROM \"%w\"", t->name);
-    rc = scalar_int(t->store, sql, &t->first_new_fid);
+    if (!rc)
+        rc = cim_sql_int64_of(t->store, &t->first_new_fid, 1, sql);
     sqlite3_free(sql);
+    t->next_fid = t->first_new_fid;
     return rc;
 }
 

@@ -80,17 +80,13 @@ void ingest_table_clear(ingest_table *t);
 /* The same steps on a PostGIS store (ingest_table_pg.c); ingest_table.c
  * hands over to them. */
 int ingest_table_pg_create(ingest_table *t);
-int ingest_table_pg_adopt(ingest_table *t, const char *upsert_key);
 int ingest_table_pg_drop(cim_store *s, const char *name);
 int ingest_table_pg_prepare(ingest_table *t);
 int ingest_table_pg_put(ingest_table *t, const cim_src_feature *f, const void *blob, int blob_len, int *updated);
 int ingest_table_pg_finish(ingest_table *t);
 void ingest_table_pg_clear(ingest_table *t);
-/* Column names for the source's fields on append/upsert: the source's own,
- * with fid and geom renamed src_fid, src_geom (shared by both backends). */
 /* style 0: "a", "b", geom; 1: ?1, ?2, ?3; 2: "a" = ?1, "b" = ?2, geom = ?3
  * (sqlite3_free the result). */
 char *ingest_table_column_list(const ingest_table *t, int style);
-void ingest_table_adopt_names(ingest_table *t, const char *upsert_key);
 
 #endif

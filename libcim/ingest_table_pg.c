@@ -59,63 +59,6 @@ int ingest_table_pg_create(ingest_table *t)
     return rc ? cim_error_prefix("layer '%s'", t->name) : CIM_OK;
 }
 
-/* ISO code of a geometry_columns type name ("MULTIPOLYGON", "POINTZ"...). */
-static uint32_t type_code(const char *name)
-{
-    static const char *const names[] = {"GEOMETRY", "POINT", "LINESTRING", "POLYGON", "MULTIPOINT",
-                                        "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
-    for (uint32_t i = 7; i > 0; i--)
-        if (!strncasecmp(name, names[i], strlen(names[i])))
-            return i;
-    return 0;
-}
-
-/* For append/upsert: the existing geometry column decides type and Z. */
-static int read_geometry_column(ingest_table *t)
-{
-    cim_sql *q = NULL;
-    int rc = cim_sql_prepare(t->store, &q,
-                             "SELECT type, coord_dimension FROM geometry_columns WHERE f_table_schema ="
-                             " current_schema() AND f_table_name = CAST(?1 AS TEXT) AND f_geometry_column = 'geom'");
-    if (!rc)
-        rc = cim_sql_bind_text(q, 1, t->name, -1);
-    int step = rc ? rc : cim_sql_step(q);
-    int had = t->has_geom;
-    t->has_geom = 0;
-    if (step == CIM_SQL_ROW) {
-        const char *type = cim_sql_text(q, 0);
-        t->has_geom = 1;
-        t->geom_type = type_code(type ? type : "");
-        t->has_z = cim_sql_int64(q, 1) >= 3;
-        t->promote = t->geom_type >= CIM_WKB_MULTIPOINT && t->geom_type <= CIM_WKB_MULTIPOLYGON;
-    }
-    cim_sql_finalize(q);
-    if (step < 0)
-        return step;
-    if (had && !t->has_geom)
-        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
-                             "layer '%s' has no geometry column but the source has geometries", t->name);
-    return CIM_OK;
-}
-
-int ingest_table_pg_adopt(ingest_table *t, const char *upsert_key)
-{
-    int rc = read_geometry_column(t);
-    if (rc)
-        return rc;
-    ingest_table_adopt_names(t, upsert_key);
-    for (size_t i = 0; i < t->src->field_count && !rc; i++)
-        if (!cim_sql_has_column(t->store, t->name, t->columns[i]))
-            rc = cim_store_execf(t->store, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->name, t->columns[i],
-                                 cim_sql_decl(t->store, t->src->fields[i].decl));
-    char *sql = sqlite3_mprintf("SELECT coalesce(max(fid), 0) + 1 FROM \"%w\"", t->name);
-    if (!rc)
-        rc = cim_sql_int64_of(t->store, &t->first_new_fid, 1, sql);
-    sqlite3_free(sql);
-    t->next_fid = t->first_new_fid;
-    return rc;
-}
-
 int ingest_table_pg_drop(cim_store *s, const char *name)
 {
     /* The GiST index goes with the table; geometry_columns is a view. */
