@@ -47,36 +47,27 @@ static char *col_dup(cim_sql *st, int i)
     return t ? strdup(t) : NULL;
 }
 
+static int add_field(const char *name, const char *decl, void *payload)
+{
+    cim_layer_info *info = payload;
+    if (!name || !strcmp(name, "fid") || !strcmp(name, "geom"))
+        return CIM_OK;
+    cim_field_info *f = realloc(info->fields, (info->field_count + 1) * sizeof *f);
+    if (!f)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    info->fields = f;
+    f = &info->fields[info->field_count++];
+    f->name = strdup(name);
+    f->decl = decl ? strdup(decl) : NULL;
+    f->type = type_from_decl(f->decl);
+    return CIM_OK;
+}
+
+/* The columns and their declared types (on PostGIS, PostgreSQL's types read
+ * back as the declarations a SpatiaLite store holds). */
 static int read_fields(cim_store *s, cim_layer_info *info)
 {
-    /* The columns and their declared types; on PostGIS, PostgreSQL's types
-     * read back as the declarations a SpatiaLite store holds. */
-    cim_sql *st = NULL;
-    int rc = cim_store_is_pg(s)
-                 ? cim_sql_preparef(s, &st,
-                                    "SELECT ordinal_position, column_name, data_type FROM information_schema.columns"
-                                    " WHERE table_schema = current_schema() AND table_name = %Q ORDER BY 1",
-                                    info->name)
-                 : cim_sql_preparef(s, &st, "PRAGMA table_info(\"%w\")", info->name);
-    if (rc)
-        return rc;
-    size_t cap = 16;
-    info->fields = calloc(cap, sizeof *info->fields);
-    while ((rc = cim_sql_step(st)) == CIM_SQL_ROW) {
-        const char *name = cim_sql_text(st, 1);
-        if (!name || !strcmp(name, "fid") || !strcmp(name, "geom"))
-            continue;
-        if (info->field_count == cap) {
-            cap *= 2;
-            info->fields = realloc(info->fields, cap * sizeof *info->fields);
-        }
-        cim_field_info *f = &info->fields[info->field_count++];
-        f->name = strdup(name);
-        f->decl = cim_store_is_pg(s) ? strdup(cim_sql_decl_of(cim_sql_text(st, 2))) : col_dup(st, 2);
-        f->type = type_from_decl(f->decl);
-    }
-    cim_sql_finalize(st);
-    return rc < 0 ? rc : CIM_OK;
+    return cim_sql_each_column(s, info->name, add_field, info);
 }
 
 static const char *const info_columns =

@@ -82,26 +82,20 @@ int sensors_obs_create(cim_store *s, const char *obs)
                            obs, cim_sql_decl(s, "REAL"), cim_store_is_pg(s) ? "" : " WITHOUT ROWID");
 }
 
+static int add_attr(const char *name, const char *decl, void *payload)
+{
+    (void)decl;
+    if (!name || !strcmp(name, "fid") || !strcmp(name, "geom") || !strcmp(name, "sensor"))
+        return CIM_OK;
+    return cim_strset_add(payload, name, NULL) < 0
+               ? cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory")
+               : CIM_OK;
+}
+
 /* The registry's attribute columns: all but fid, geom and sensor, in order. */
 static int attr_columns(cim_store *s, const char *table, cim_strset *names)
 {
-    cim_sql *q = NULL;
-    int rc = cim_store_is_pg(s)
-                 ? cim_sql_preparef(s, &q,
-                                    "SELECT column_name FROM information_schema.columns WHERE table_schema ="
-                                    " current_schema() AND table_name = %Q AND column_name NOT IN ('fid', 'geom',"
-                                    " 'sensor') ORDER BY ordinal_position",
-                                    table)
-                 : cim_sql_preparef(s, &q,
-                                    "SELECT name FROM pragma_table_info('%q') WHERE name NOT IN ('fid', 'geom',"
-                                    " 'sensor') ORDER BY cid",
-                                    table);
-    int step = rc;
-    while (!rc && (step = cim_sql_step(q)) == CIM_SQL_ROW)
-        if (cim_strset_add(names, cim_sql_text(q, 0), NULL) < 0)
-            rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-    cim_sql_finalize(q);
-    return rc ? rc : step < 0 ? step : CIM_OK;
+    return cim_sql_each_column(s, table, add_attr, names);
 }
 
 int sensors_load(cim_store *s, const char *table, sensor_reg *reg)

@@ -20,15 +20,6 @@ int cim_store_is_pg(const cim_store *s)
     return s && s->pg != NULL;
 }
 
-int cim_store_need_sqlite(cim_store *s, const char *what)
-{
-    if (!cim_store_is_pg(s))
-        return CIM_OK;
-    return cim_error_set(CIM_ESTORE, CIM_ERRCLASS_POSTGRES,
-                         "store '%s': %s does not run on a PostGIS store yet (use a SpatiaLite store)", s->path,
-                         what);
-}
-
 int cim_sql_prepare(cim_store *s, cim_sql **out, const char *sql)
 {
     *out = NULL;
@@ -213,11 +204,6 @@ int64_t cim_sql_changes(cim_sql *q)
     return q->pg ? cim_pg_changes(q->pg) : sqlite3_changes64(q->s->db);
 }
 
-int cim_sql_readonly(cim_sql *q)
-{
-    return q->pg ? 1 : sqlite3_stmt_readonly(q->st);
-}
-
 int cim_sql_int64_of(cim_store *s, int64_t *out, int64_t dflt, const char *sql)
 {
     cim_sql *q = NULL;
@@ -246,16 +232,22 @@ int cim_sql_has_column(cim_store *s, const char *table, const char *column)
     return found;
 }
 
-char *cim_sql_index_boxes(cim_store *s, const char *table)
+int cim_sql_each_column(cim_store *s, const char *table, cim_sql_column_fn fn, void *payload)
 {
-    if (s->pg)
-        return sqlite3_mprintf("SELECT fid, ST_XMin(geom), ST_XMax(geom), ST_YMin(geom), ST_YMax(geom) FROM \"%w\""
-                               " WHERE geom IS NOT NULL",
-                               table);
-    char *idx = sqlite3_mprintf("idx_%s_geom", table);
-    char *sql = sqlite3_mprintf("SELECT pkid, xmin, xmax, ymin, ymax FROM \"%w\"", idx);
-    sqlite3_free(idx);
-    return sql;
+    cim_sql *q = NULL;
+    int rc = s->pg ? cim_sql_preparef(s, &q,
+                                      "SELECT column_name, data_type FROM information_schema.columns"
+                                      " WHERE table_schema = current_schema() AND table_name = %Q"
+                                      " ORDER BY ordinal_position",
+                                      table)
+                   : cim_sql_preparef(s, &q, "SELECT name, type FROM pragma_table_info(%Q) ORDER BY cid", table);
+    int step = rc;
+    while (!rc && (step = cim_sql_step(q)) == CIM_SQL_ROW) {
+        const char *decl = cim_sql_text(q, 1);
+        rc = fn(cim_sql_text(q, 0), s->pg ? cim_sql_decl_of(decl) : decl, payload);
+    }
+    cim_sql_finalize(q);
+    return rc ? rc : step < 0 ? step : CIM_OK;
 }
 
 char *cim_sql_index_query(cim_store *s, const char *table)

@@ -68,9 +68,6 @@ int cim_sql_bytes(cim_sql *q, int i);
 
 /* Rows the last INSERT/UPDATE/DELETE statement changed. */
 int64_t cim_sql_changes(cim_sql *q);
-/* Non-zero when the statement only reads (SQLite's sqlite3_stmt_readonly;
- * on PostgreSQL a read-only session refuses writes itself). */
-int cim_sql_readonly(cim_sql *q);
 
 /* Non-zero when the column holds a geometry: a SpatiaLite blob on SQLite,
  * a value of PostGIS's geometry type on PostgreSQL. */
@@ -88,19 +85,17 @@ int cim_sql_int64_of(cim_store *s, int64_t *out, int64_t dflt, const char *sql);
 
 /* Non-zero for a PostgreSQL/PostGIS store. */
 int cim_store_is_pg(const cim_store *s);
-/* Refuses (CIM_EUNSUPPORTED, naming the command) a step not yet ported to
- * PostGIS; CIM_OK on SpatiaLite. */
-int cim_store_need_sqlite(cim_store *s, const char *what);
-
 /* Non-zero when the table has this column (case-insensitive). */
 int cim_sql_has_column(cim_store *s, const char *table, const char *column);
+/* Calls fn for each column of the table in order, with its declared type as
+ * a SpatiaLite store holds it (PostgreSQL's types mapped by cim_sql_decl_of);
+ * stops at fn's first non-zero return and returns it. */
+typedef int (*cim_sql_column_fn)(const char *name, const char *decl, void *payload);
+int cim_sql_each_column(cim_store *s, const char *table, cim_sql_column_fn fn, void *payload);
 
-/* SQL for a layer's spatial index, with table quoted inside:
- *  - cim_sql_index_boxes: every row's "fid, minx, maxx, miny, maxy";
- *  - cim_sql_index_query: the fids whose box meets
- *    ?1 minx, ?2 maxx, ?3 miny, ?4 maxy.
- * Free with sqlite3_free. */
-char *cim_sql_index_boxes(cim_store *s, const char *table);
+/* SQL for the fids of a layer whose box meets ?1 minx, ?2 maxx, ?3 miny,
+ * ?4 maxy, through its spatial index (R*Tree or GiST). Free with
+ * sqlite3_free. */
 char *cim_sql_index_query(cim_store *s, const char *table);
 
 /* The column type to declare for cim's declared type `decl` (INTEGER,

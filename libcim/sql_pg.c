@@ -33,14 +33,16 @@ struct cim_pg_stmt {
     char **conv; /* per column: a value converted to text for this row */
 };
 
-char *cim_pg_placeholders(const char *sql, int *nparams)
+/* SQLite placeholders (?1, ?) as PostgreSQL's ($1), outside quotes and
+ * comments; *nparams gets the highest number. Free with free(). */
+static char *placeholders(const char *sql, int *nparams)
 {
     size_t n = strlen(sql);
     char *out = malloc(n * 2 + 16);
     if (!out)
         return NULL;
     size_t o = 0;
-    int next = 0, max = 0;
+    int max = 0;
     for (size_t i = 0; i < n;) {
         char c = sql[i];
         if (c == '\'' || c == '"') {
@@ -70,13 +72,11 @@ char *cim_pg_placeholders(const char *sql, int *nparams)
             }
             if (k > max)
                 max = k;
-            next = k;
             o += (size_t)sprintf(out + o, "$%d", k);
         } else {
             out[o++] = sql[i++];
         }
     }
-    (void)next;
     out[o] = '\0';
     *nparams = max;
     return out;
@@ -116,7 +116,7 @@ int cim_pg_prepare(cim_store *s, cim_pg_stmt **out, const char *sql)
     if (!q)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     q->s = s;
-    q->sql = cim_pg_placeholders(sql, &q->nparams);
+    q->sql = placeholders(sql, &q->nparams);
     if (q->nparams) {
         q->values = calloc((size_t)q->nparams, sizeof *q->values);
         q->lengths = calloc((size_t)q->nparams, sizeof *q->lengths);

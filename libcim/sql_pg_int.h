@@ -31,10 +31,6 @@ int cim_pg_bytes(cim_pg_stmt *q, int i);
 int64_t cim_pg_changes(cim_pg_stmt *q);
 int cim_pg_is_geometry(cim_store *s, cim_pg_stmt *q, int i);
 
-/* Translates SQLite placeholders (?1, ?) to PostgreSQL's ($1) outside
- * quotes and comments; *nparams gets the highest number. Free with free(). */
-char *cim_pg_placeholders(const char *sql, int *nparams);
-
 /* Connection-level: one or more statements without parameters or results. */
 int cim_pg_exec(cim_store *s, const char *sql);
 /* Raises CIM_ESTORE (CIM_EEXISTS for a unique violation) from a failed result
