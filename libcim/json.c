@@ -60,3 +60,14 @@ const char *cim_json_text(cim_buf *b)
     b->data[b->len] = '\0';
     return (const char *)b->data;
 }
+
+void cim_json_str_array(cim_buf *b, const char *const *items, size_t n)
+{
+    cim_json_raw(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            cim_json_raw(b, ",");
+        cim_json_str(b, items[i]);
+    }
+    cim_json_raw(b, "]");
+}

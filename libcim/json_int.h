@@ -9,6 +9,8 @@
 void cim_json_str(cim_buf *b, const char *s);
 /* Appends s of n bytes as a JSON string literal. */
 void cim_json_strn(cim_buf *b, const char *s, size_t n);
+/* Appends [s0, s1, ...] as JSON strings (null for NULL items). */
+void cim_json_str_array(cim_buf *b, const char *const *items, size_t n);
 /* Appends raw text. */
 void cim_json_raw(cim_buf *b, const char *s);
 /* Appends "key": and then the string value (or null). */

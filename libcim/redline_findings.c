@@ -16,6 +16,7 @@
 #include "buf_int.h"
 #include "geos_io_int.h"
 #include "json_int.h"
+#include "strf_int.h"
 
 static int oom(void)
 {
@@ -47,21 +48,6 @@ static int add_finding(rl_ctx *c, int rule, cim_severity sev, int64_t parcel_fid
     if (sev == CIM_SEVERITY_ERROR)
         c->res->errors++;
     return CIM_OK;
-}
-
-static char *fmt(const char *f, ...) CIM_PRINTF(1, 2);
-static char *fmt(const char *f, ...)
-{
-    va_list ap, aq;
-    va_start(ap, f);
-    va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s)
-        vsnprintf(s, (size_t)n + 1, f, aq);
-    va_end(aq);
-    return s;
 }
 
 /* The dominant (first) code of a land-use value: "R2+C1" -> "R2", trimmed
@@ -109,11 +95,11 @@ static int parcel_findings(rl_ctx *c)
             const rl_parcel *p = &c->job.parcels[h->parcel];
             const rl_line *l = &c->job.lines[h->line];
             rc = add_finding(c, 1, P->partial, p->fid, l->fid,
-                             fmt("parcel fid %lld is %.1f %% inside level-%d line fid %lld: partial (inside needs "
+                             cim_strdupf("parcel fid %lld is %.1f %% inside level-%d line fid %lld: partial (inside needs "
                                  "%.1f %%)",
                                  (long long)p->fid, 100 * h->share, l->level, (long long)l->fid,
                                  100 * P->inside_share),
-                             fmt("{\"inside_share\":%.10g,\"inside_m2\":%.3f,\"parcel_m2\":%.3f,\"level\":%d}",
+                             cim_strdupf("{\"inside_share\":%.10g,\"inside_m2\":%.3f,\"parcel_m2\":%.3f,\"level\":%d}",
                                  h->share, h->area, p->area, l->level));
         }
     }
@@ -144,10 +130,10 @@ static int parcel_findings(rl_ctx *c)
             }
             char *ju = jstr(p->landuse), *jp = jstr(p->plan);
             rc = add_finding(c, 2, sev, p->fid, l->fid,
-                             fmt("parcel fid %lld: %s %s -> %s inside level-%d line fid %lld (%.1f %% inside)",
+                             cim_strdupf("parcel fid %lld: %s %s -> %s inside level-%d line fid %lld (%.1f %% inside)",
                                  (long long)p->fid, what, p->landuse, p->plan, l->level, (long long)l->fid,
                                  100 * h->share),
-                             (ju && jp) ? fmt("{\"landuse\":%s,\"proposed\":%s,\"level\":%d,\"inside_share\":%.10g}",
+                             (ju && jp) ? cim_strdupf("{\"landuse\":%s,\"proposed\":%s,\"level\":%d,\"inside_share\":%.10g}",
                                               ju, jp, l->level, h->share)
                                         : NULL);
             free(ju);
@@ -189,9 +175,9 @@ static int m0_cap(rl_ctx *c)
         if (!(ind > 0) || m0[i] / ind <= cap)
             continue;
         rc = add_finding(c, 3, c->prm.m0_cap, -1, l->fid,
-                         fmt("level-%d line fid %lld: M0 is %.1f %% of its industrial land, over the cap of %.1f %%",
+                         cim_strdupf("level-%d line fid %lld: M0 is %.1f %% of its industrial land, over the cap of %.1f %%",
                              l->level, (long long)l->fid, 100 * m0[i] / ind, 100 * cap),
-                         fmt("{\"m0_m2\":%.3f,\"m1_m2\":%.3f,\"m0_share\":%.10g,\"cap\":%.10g,\"level\":%d}", m0[i],
+                         cim_strdupf("{\"m0_m2\":%.3f,\"m1_m2\":%.3f,\"m0_share\":%.10g,\"cap\":%.10g,\"level\":%d}", m0[i],
                              m1[i], m0[i] / ind, cap, l->level));
     }
     free(m0);
@@ -239,10 +225,10 @@ static int gfa_share(rl_ctx *c)
         if (!(all[i] > 0) || ind[i] / all[i] >= min - 1e-12)
             continue;
         rc = add_finding(c, 4, c->prm.gfa_share, -1, l->fid,
-                         fmt("level-%d line fid %lld: industrial floor area is %.1f %% of the floor area in it, "
+                         cim_strdupf("level-%d line fid %lld: industrial floor area is %.1f %% of the floor area in it, "
                              "under the minimum of %.1f %%",
                              l->level, (long long)l->fid, 100 * ind[i] / all[i], 100 * min),
-                         fmt("{\"industrial_gfa_m2\":%.3f,\"gfa_m2\":%.3f,\"industrial_share\":%.10g,\"minimum\":%.10g,"
+                         cim_strdupf("{\"industrial_gfa_m2\":%.3f,\"gfa_m2\":%.3f,\"industrial_share\":%.10g,\"minimum\":%.10g,"
                              "\"parcels_without_gfa\":%lld,\"level\":%d}",
                              ind[i], all[i], ind[i] / all[i], min, (long long)unknown[i], l->level));
     }
@@ -342,9 +328,9 @@ static int contiguity(rl_ctx *c)
         }
         const char *list = cim_json_text(&ids);
         rc = add_finding(c, 6, c->prm.small_block, -1, c->job.lines[r].fid,
-                         fmt("block of %zu line%s (fid %s) covers %.2f ha, under the minimum %.2f ha", m,
+                         cim_strdupf("block of %zu line%s (fid %s) covers %.2f ha, under the minimum %.2f ha", m,
                              m == 1 ? "" : "s", list ? list : "", area / 1e4, c->prm.min_block_area_m2 / 1e4),
-                         fmt("{\"lines\":[%s],\"area_m2\":%.3f,\"min_block_area_m2\":%.10g,\"gap_m\":%.10g}",
+                         cim_strdupf("{\"lines\":[%s],\"area_m2\":%.3f,\"min_block_area_m2\":%.10g,\"gap_m\":%.10g}",
                              list ? list : "", area, c->prm.min_block_area_m2, gap));
         cim_buf_free(&ids);
     }
@@ -374,17 +360,17 @@ static int balance(rl_ctx *c)
     c->res->balance_run = 1;
     for (int k = 0; !rc && k < 2; k++) {
         double net = b.added[k] - b.removed[k];
-        char *fig = fmt("{\"level\":%d,\"before_m2\":%.3f,\"after_m2\":%.3f,\"added_m2\":%.3f,\"removed_m2\":%.3f,"
+        char *fig = cim_strdupf("{\"level\":%d,\"before_m2\":%.3f,\"after_m2\":%.3f,\"added_m2\":%.3f,\"removed_m2\":%.3f,"
                         "\"balance_m2\":%.3f,\"added_on_protected_m2\":%.3f}",
                         k + 1, b.before[k], b.after[k], b.added[k], b.removed[k], net, b.added_protected[k]);
         char *fig2 = fig ? strdup(fig) : NULL;
         rc = add_finding(c, 5, net < 0 ? c->prm.balance : CIM_SEVERITY_INFO, -1, -1,
-                         fmt("level %d: %.2f ha added, %.2f ha removed: balance %+.2f ha%s", k + 1, b.added[k] / 1e4,
+                         cim_strdupf("level %d: %.2f ha added, %.2f ha removed: balance %+.2f ha%s", k + 1, b.added[k] / 1e4,
                              b.removed[k] / 1e4, net / 1e4, net < 0 ? " (a loss)" : ""),
                          fig);
         if (!rc && b.added_protected[k] > c->prm.sliver_area_m2)
             rc = add_finding(c, 5, c->prm.protected_overlap, -1, -1,
-                             fmt("level %d: %.2f ha of the added land lies on protected land ('%s')", k + 1,
+                             cim_strdupf("level %d: %.2f ha of the added land lies on protected land ('%s')", k + 1,
                                  b.added_protected[k] / 1e4, c->o->protected_layer),
                              fig2);
         else
@@ -392,9 +378,9 @@ static int balance(rl_ctx *c)
     }
     if (!rc && b.after_total < c->prm.target_m2)
         rc = add_finding(c, 5, c->prm.target, -1, -1,
-                         fmt("the lines cover %.2f km2 after adjustment, under the target of %.2f km2",
+                         cim_strdupf("the lines cover %.2f km2 after adjustment, under the target of %.2f km2",
                              b.after_total / 1e6, c->prm.target_m2 / 1e6),
-                         fmt("{\"after_m2\":%.3f,\"target_m2\":%.10g}", b.after_total, c->prm.target_m2));
+                         cim_strdupf("{\"after_m2\":%.3f,\"target_m2\":%.10g}", b.after_total, c->prm.target_m2));
     return rc;
 }
 

@@ -91,13 +91,9 @@ int rp_write_json(cim_buf *b, const rp_doc *d)
         json_value(b, d->figs[i].value, d->figs[i].numeric);
         cim_json_raw(b, "}");
     }
-    cim_json_raw(b, "],\"notes\":[");
-    for (size_t i = 0; i < d->nnotes; i++) {
-        if (i)
-            cim_json_raw(b, ",");
-        cim_json_str(b, d->notes[i]);
-    }
-    cim_json_raw(b, "],\"tables\":[");
+    cim_json_raw(b, "],\"notes\":");
+    cim_json_str_array(b, (const char *const *)d->notes, d->nnotes);
+    cim_json_raw(b, ",\"tables\":[");
     for (size_t i = 0; i < d->ntables; i++) {
         const rp_table *t = d->tables[i];
         cim_json_raw(b, i ? ",{" : "{");

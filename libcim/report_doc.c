@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "report_int.h"
+#include "strf_int.h"
 
 int rp_oom(void)
 {
@@ -53,18 +54,6 @@ void rp_doc_free(rp_doc *d)
     memset(d, 0, sizeof *d);
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-    va_list aq;
-    va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, aq);
-    va_end(aq);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s)
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
-}
-
 int rp_figure_add(rp_doc *d, const char *key, const char *label, int numeric, const char *fmt, ...)
 {
     rp_figure *f = realloc(d->figs, (d->nfigs + 1) * sizeof *f);
@@ -73,7 +62,7 @@ int rp_figure_add(rp_doc *d, const char *key, const char *label, int numeric, co
     d->figs = f;
     va_list ap;
     va_start(ap, fmt);
-    char *v = vformat(fmt, ap);
+    char *v = cim_vstrdupf(fmt, ap);
     va_end(ap);
     rp_figure x = {strdup(key), strdup(label), v, numeric};
     if (!x.key || !x.label || !x.value) {
@@ -94,7 +83,7 @@ int rp_note(rp_doc *d, const char *fmt, ...)
     d->notes = n;
     va_list ap;
     va_start(ap, fmt);
-    char *v = vformat(fmt, ap);
+    char *v = cim_vstrdupf(fmt, ap);
     va_end(ap);
     if (!v)
         return rp_oom();

@@ -36,24 +36,13 @@ char *tl_build_key(cim_store *s, const cim_tiles_options *o)
     snprintf(num, sizeof num, "%s srid %d", named, cim_store_srid(s));
     cim_json_raw(&b, "{");
     cim_json_kv(&b, "store", num);
-    cim_json_raw(&b, ",\"layers\":[");
-    for (size_t i = 0; i < o->layer_count; i++) {
-        if (i)
-            cim_json_raw(&b, ",");
-        cim_json_str(&b, o->layers[i]);
-    }
-    cim_json_raw(&b, "],\"fields\":");
-    if (!o->fields) {
+    cim_json_raw(&b, ",\"layers\":");
+    cim_json_str_array(&b, o->layers, o->layer_count);
+    cim_json_raw(&b, ",\"fields\":");
+    if (o->fields)
+        cim_json_str_array(&b, o->fields, o->field_count);
+    else
         cim_json_raw(&b, "null");
-    } else {
-        cim_json_raw(&b, "[");
-        for (size_t i = 0; i < o->field_count; i++) {
-            if (i)
-                cim_json_raw(&b, ",");
-            cim_json_str(&b, o->fields[i]);
-        }
-        cim_json_raw(&b, "]");
-    }
     snprintf(num, sizeof num,
              ",\"minzoom\":%d,\"maxzoom\":%d,\"grid\":\"%s\",\"buffer\":%u,\"max_tile_bytes\":%zu,"
              "\"max_tile_features\":%zu}",
