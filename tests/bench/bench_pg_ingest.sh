@@ -14,17 +14,15 @@ CIM=${CIM:-$(dirname "$0")/../../build/tools/cim}
 PARCELS=${CIM_BENCH_PARCELS:-200000}
 RUNS=${CIM_BENCH_RUNS:-3}
 work=$(mktemp -d)
-. "$(dirname "$0")/../pg/cluster.sh"
-trap 'pg_cluster_stop; rm -rf "$work"' EXIT
-pg_cluster_start "$work"
+. "$(dirname "$0")/lib.sh"
+bench_pg_start
 
 "$CIM" sample "$work/src" --parcels "$PARCELS" --days 0 --quiet
 src=$work/src/parcels.geojson
 features=$(ogrinfo -ro -so -al "$src" | sed -n 's/^Feature Count: //p')
 echo "input: $src, $features polygons, $(du -m "$src" | cut -f1) MB"
 
-. "$(dirname "$0")/lib.sh"
-port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE")
+port=$PG_PORT
 
 : >"$work/cim_pg.t"; : >"$work/ogr_pg.t"; : >"$work/cim_sl.t"
 for i in $(seq "$RUNS"); do

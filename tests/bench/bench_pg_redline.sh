@@ -18,9 +18,7 @@ PARCELS=${CIM_BENCH_PARCELS:-100000}
 RUNS=${CIM_BENCH_RUNS:-3}
 work=$(mktemp -d)
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/../pg/cluster.sh"
-trap 'pg_cluster_stop; rm -rf "$work"' EXIT
-pg_cluster_start "$work" >/dev/null
+bench_pg_start
 S=$(pg_store bench)
 
 "$CIM" sample "$work/src" --parcels "$PARCELS" --days 0 --quiet

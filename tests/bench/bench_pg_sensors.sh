@@ -20,10 +20,8 @@ DATA=${CIM_SHARED_DATA:-$here/../../../shared/data}
 RUNS=${CIM_BENCH_RUNS:-3}
 work=$(mktemp -d)
 . "$here/lib.sh"
-. "$here/../pg/cluster.sh"
-trap 'pg_cluster_stop; rm -rf "$work"' EXIT
+bench_pg_start
 PY=$(python3 -c 'import sys; print(sys.executable)')
-pg_cluster_start "$work"
 
 "$PY" "$(dirname "$0")/air_long.py" "$DATA/shenzhen/air_quality_hourly_2019.csv" "$work/long.csv"
 chmod 644 "$work/long.csv"

@@ -14,10 +14,8 @@ CIM=${CIM:-$(dirname "$0")/../../build/tools/cim}
 PARCELS=${CIM_BENCH_PARCELS:-200000}
 RUNS=${CIM_BENCH_RUNS:-3}
 work=$(mktemp -d)
-. "$(dirname "$0")/../pg/cluster.sh"
-trap 'pg_cluster_stop; rm -rf "$work"' EXIT
-pg_cluster_start "$work"
 . "$(dirname "$0")/lib.sh"
+bench_pg_start
 
 "$CIM" sample "$work/src" --parcels "$PARCELS" --days 0 --quiet
 P=$(pg_store b1)

@@ -13,3 +13,11 @@ timed() {
     fi
     cat "$work/time" >>"$out"
 }
+
+# bench_pg_start: a throwaway PostgreSQL + PostGIS cluster in $work
+# (tests/pg/cluster.sh), stopped, and $work removed, when the benchmark exits.
+bench_pg_start() {
+    . "$(dirname "${BASH_SOURCE[0]}")/../pg/cluster.sh"
+    trap 'pg_cluster_stop; rm -rf "$work"' EXIT
+    pg_cluster_start "$work" >/dev/null
+}

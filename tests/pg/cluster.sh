@@ -4,6 +4,7 @@
 # database "cim" with PostGIS, and sets
 #   PG_BASE  the connection URI of that database (add &schema=NAME for a store)
 #   PG_PSQL  psql on it, e.g. $PG_PSQL -c 'SELECT 1'
+#   PG_PORT  the port (it names the socket file in $PG_DIR)
 # The server is stopped and its files removed by pg_cluster_stop, which
 # pg_cluster_start sets to run on exit in a test (before lib.sh's own
 # handler); a benchmark calls it from its own trap. As root, the server runs
@@ -41,7 +42,8 @@ pg_cluster_start() {
     psql -X -q -v ON_ERROR_STOP=1 "postgresql:///postgres?host=$PG_DIR&port=$port&user=cim" \
         -c "CREATE DATABASE cim" >/dev/null
     $PG_PSQL -c "CREATE EXTENSION postgis" >/dev/null
-    export PG_BASE PG_PSQL PG_DIR
+    PG_PORT=$port
+    export PG_BASE PG_PSQL PG_DIR PG_PORT
 }
 
 pg_cluster_stop() {
@@ -74,9 +76,7 @@ pg_fingerprint() {
 # streaming replication) on its own socket; sets PG_REPLICA_BASE like
 # PG_BASE. pg_cluster_stop stops it too.
 pg_replica_start() {
-    local port rport
-    port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE")
-    rport=$((port + 1))
+    local port=$PG_PORT rport=$((PG_PORT + 1))
     pg_as_owner "$pg_bindir/pg_basebackup" -D "$PG_DIR/replica" -R -X stream -c fast -h "$PG_DIR" -p "$port" -U cim \
         >"$PG_DIR/basebackup.log" 2>&1 || { cat "$PG_DIR/basebackup.log" >&2; return 1; }
     pg_as_owner "$pg_bindir/pg_ctl" -D "$PG_DIR/replica" -l "$PG_DIR/replica.log" -w -t 60 \

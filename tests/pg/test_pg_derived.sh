@@ -51,7 +51,7 @@ expect_eq "change row: the new extent" "|500000|2500000|501150|2500950" \
     "$(pg_sql d1 "SELECT fid, minx, miny, maxx, maxy FROM cim_changes WHERE layer = 'blocks'")"
 
 # GDAL opens it as a PostGIS layer.
-pgconn="PG:host=$PG_DIR port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE") user=cim dbname=cim active_schema=d1"
+pgconn="PG:host=$PG_DIR port=$PG_PORT user=cim dbname=cim active_schema=d1"
 expect_exit 0 -- ogrinfo -ro -so "$pgconn" blocks
 expect_stdout_contains "Feature Count: 121"
 expect_stdout_contains 'ID["EPSG",4547]'

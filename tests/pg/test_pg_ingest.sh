@@ -176,7 +176,7 @@ bad 3 "$T/dup.geojson" "dup.geojson" "feature 2" "A07" -- --layer plots --upsert
 bad 2 "$T/c.geojson" "plots" -- --layer plots
 
 # --- GDAL reads the layers from PostGIS
-pgconn="PG:host=$PG_DIR port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE") user=cim dbname=cim active_schema=g1"
+pgconn="PG:host=$PG_DIR port=$PG_PORT user=cim dbname=cim active_schema=g1"
 expect_exit 0 -- ogrinfo -ro -q "$pgconn"
 expect_stdout_contains "taz (Multi Polygon)"
 expect_stdout_contains "osm_roads (Multi Line String)"

@@ -18,7 +18,7 @@ expect_eq "catalogue tables" "cim_layers cim_meta cim_run_layers cim_runs" \
     "$(pg_sql s1 "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 's1'")"
 
 # Two stores side by side in one database; GDAL's PG: form for the second.
-expect_exit 0 -- "$CIM" init "PG:host=$PG_DIR port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE") user=cim dbname=cim schema=s3" --srid 4547
+expect_exit 0 -- "$CIM" init "PG:host=$PG_DIR port=$PG_PORT user=cim dbname=cim schema=s3" --srid 4547
 expect_eq "s3 holds a store" 1 "$(pg_sql s3 "SELECT count(*) FROM cim_runs")"
 
 # An existing store is refused and left as it was.
@@ -34,7 +34,7 @@ expect_exit 2 -- "$CIM" init "$(pg_store 'bad;name')" --srid 4547
 expect_stderr_contains "must be a plain name"
 
 # No such database, no such server: a store failure (4) that says so.
-expect_exit 4 -- "$CIM" layers "postgresql:///nodb?host=$PG_DIR&port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE")&user=cim"
+expect_exit 4 -- "$CIM" layers "postgresql:///nodb?host=$PG_DIR&port=$PG_PORT&user=cim"
 expect_stderr_contains 'database "nodb" does not exist'
 expect_exit 4 -- "$CIM" layers "postgresql:///cim?host=$T/nowhere&port=1&user=cim"
 expect_stderr_contains "cannot connect"
@@ -45,7 +45,7 @@ expect_stderr_contains "holds no cim store"
 # A password given in the string is masked in messages and never stored.
 expect_exit 4 -- "$CIM" layers "postgresql://cim:sekrit@localhost:1/cim"
 expect_eq "password not printed" 0 "$(cat "$ERR" | grep -c sekrit)"
-expect_exit 0 -- "$CIM" init "postgresql://cim:sekrit@/cim?host=$PG_DIR&port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$PG_BASE")&schema=s5" --srid 4547
+expect_exit 0 -- "$CIM" init "postgresql://cim:sekrit@/cim?host=$PG_DIR&port=$PG_PORT&schema=s5" --srid 4547
 expect_eq "password not printed" 0 "$(cat "$OUT" "$ERR" | grep -c sekrit)"
 expect_eq "password not stored" 0 "$(pg_sql s5 "SELECT count(*) FROM cim_runs WHERE arguments LIKE '%sekrit%'")"
 
