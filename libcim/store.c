@@ -155,6 +155,18 @@ void cim_store_rollback(cim_store *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int64_t cim_store_mmap(cim_store *s, int64_t bytes)
+{
+    if (!s->db)
+        return -1;
+    /* the file control, not the PRAGMA: a read-only handle's authorizer
+     * refuses PRAGMAs */
+    sqlite3_int64 before = -1, now = bytes;
+    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_MMAP_SIZE, &before);
+    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_MMAP_SIZE, &now);
+    return before;
+}
+
 int cim_store_table_exists(cim_store *s, const char *table)
 {
     cim_sql *q = NULL;

@@ -61,4 +61,10 @@ int cim_store_readonly_authorizer(void *payload, int action, const char *a, cons
 /* Non-zero when the table exists (in the store's schema on PostGIS). */
 int cim_store_table_exists(cim_store *s, const char *table);
 
+/* Sets the bytes of a SpatiaLite store read through a memory map (0: none)
+ * and returns the size before; -1 on PostGIS. Memory-mapped pages count in
+ * the process's resident memory, so a command that reads a layer a block at
+ * a time turns the map off to keep its footprint bounded. */
+int64_t cim_store_mmap(cim_store *s, int64_t bytes);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf_int.h"
 #include "cim/tiles.h"
 #include "mvt.h"
 
@@ -70,15 +71,47 @@ typedef struct tl_layer {
     size_t nattrs, attrs_cap;
     char *strings;
     size_t nstrings, strings_cap;
-    double box[4];      /* all features, Mercator */
+    double box[4];      /* all features, in the grid CRS */
+    int borrowed;       /* name, keys and key_kind belong to another layer */
 } tl_layer;
 
 /* Reads a store layer (fields: NULL for all, else the names to keep that
- * this layer has) into l, reprojected to EPSG:3857. */
+ * this layer has) whole into l, reprojected to the grid's CRS. */
 struct cim_store;
 int tl_layer_read(tl_layer *l, struct cim_store *s, const char *name, const char *const *fields, size_t nfields,
                   size_t threads, const tl_grid *grid);
 void tl_layer_clear(tl_layer *l);
+/* tiles_layer.c. One row (fid, geom, then ncols columns for the keys) into
+ * the arenas; wkb is scratch. Coordinates stay in the store CRS. */
+struct cim_sql;
+int tl_layer_read_row(tl_layer *l, struct cim_sql *q, size_t ncols, cim_buf *wkb);
+/* Box and size of every feature, and the layer's box (coordinates in the grid CRS). */
+void tl_layer_measure(tl_layer *l);
+/* Empties the arenas, keeping their memory and the names. */
+void tl_layer_reset(tl_layer *l);
+/* Appends feature fi of src to dst (the same keys); -1 when out of memory. */
+int tl_layer_append(tl_layer *dst, const tl_layer *src, size_t fi);
+/* Memory the arenas hold, and the share of one feature. */
+size_t tl_layer_bytes(const tl_layer *l);
+size_t tl_feature_bytes(const tl_layer *l, size_t fi);
+
+/* A store layer read a box at a time. tl_reader_open fills schema (name and
+ * keys; the caller clears it after tl_reader_free) and reads the layer's
+ * extent. tl_reader_each calls fn with chunks of the features (borrowing
+ * schema's names, in the grid CRS, boxes and sizes measured) whose box in
+ * the store meets the image of box (grid CRS; NULL: every feature), in fid
+ * order. */
+typedef struct tl_reader tl_reader;
+int tl_reader_open(tl_reader **out, tl_layer *schema, struct cim_store *s, const char *name,
+                   const char *const *fields, size_t nfields, size_t threads, const tl_grid *grid);
+/* The features with a geometry, and their extent in the grid CRS (widened
+ * a little; meaningless when there are none). */
+int64_t tl_reader_extent(const tl_reader *r, double box[4]);
+/* The extent as it is (for the metadata's bounds). */
+int tl_reader_bounds(const tl_reader *r, double box[4]);
+typedef int (*tl_chunk_fn)(const tl_layer *chunk, void *payload);
+int tl_reader_each(tl_reader *r, const double *box, tl_chunk_fn fn, void *payload);
+void tl_reader_free(tl_reader *r);
 
 /* A tile's candidate feature: layer and index. */
 typedef struct tl_ref {
@@ -140,6 +173,13 @@ int tl_emit(tl_renderer *r, const tl_frame *fr, const tl_layer *l, const tl_feat
  * memory. */
 int tl_thin_points(const tl_renderer *r, const tl_frame *fr, tl_ref *refs, size_t n);
 
+/* tiles_render.c. The frame of tile z/x/y. */
+void tl_frame_at(tl_frame *fr, const tl_limits *lim, int z, uint32_t x, uint32_t y);
+/* Orders n refs of r->layers as the limits drop them, from the end: the
+ * largest first, then the points with the densest parts last; tmp holds n
+ * refs. -1 when out of memory. */
+int tl_drop_order(const tl_renderer *r, const tl_frame *fr, tl_ref *refs, size_t n, tl_ref *tmp);
+
 /* Renders tile z/x/y from refs (sorted by layer) into *out (malloc'd, the
  * caller's) and adds to st. A tile with no feature left gives *out NULL. */
 int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,
@@ -172,6 +212,79 @@ char *tl_build_key(struct cim_store *s, const cim_tiles_options *o);
  * PMTiles) was built with key and holds the store as of a run at or after
  * *since; *since CIM_TILES_SINCE_ARCHIVE becomes that run. */
 int tl_since_check(const char *path, cim_tiles_format format, const char *key, int64_t *since);
+
+/* tiles_block.c. Zooms are built in groups of up to TL_BLOCK_ZOOMS, a
+ * block at a time: the tiles of each zoom of the group under one tile of
+ * the group's first zoom, each holding a copy of the features its box
+ * (plus the buffer) meets. The block's features are read once for all. */
+#define TL_BLOCK_ZOOMS 3
+/* The memory a block's copies may hold before its fullest tile drops
+ * features. Two blocks are held at once (one read while one renders). */
+#define TL_BLOCK_BUDGET ((size_t)32 << 20)
+typedef struct tl_btile {
+    uint64_t tid;
+    uint32_t x, y;
+    int z;
+    tl_layer *layers;           /* one per store layer; NULL while empty */
+    size_t bytes;               /* the memory its layers hold */
+    int64_t dropped, points_dropped; /* to keep within the budget */
+} tl_btile;
+typedef struct tl_bzoom {
+    int z;
+    uint32_t x0, y0, w, h;      /* its tiles in the block */
+    size_t first;               /* its first slot */
+    double size, pad;           /* tile side and buffer, grid units */
+} tl_bzoom;
+typedef struct tl_block {
+    tl_bzoom zoom[TL_BLOCK_ZOOMS];
+    int nzoom;
+    tl_btile *t;                /* the zooms' tiles, each row by row */
+    uint8_t *want;              /* per tile: built (a patch builds the touched only) */
+    size_t nslots;
+    const tl_layer *schema;
+    size_t nlayers, layer;      /* layer: the one being read */
+    const tl_limits *lim;
+    size_t bytes, budget;
+} tl_block;
+/* Fills block (bx, by) of zoom zlo with the tiles of zooms zlo..zhi
+ * (touched not NULL: only touched[z]'s) from readers. Clear b even on
+ * failure. */
+int tl_block_fill(tl_block *b, tl_reader *const *readers, const tl_layer *schema, size_t nlayers,
+                  const tl_limits *lim, int zlo, int zhi, uint32_t bx, uint32_t by, const tl_tiles *const *touched,
+                  size_t budget);
+/* The tiles holding features, by zoom then tile id, into out (room for nslots). */
+size_t tl_block_tiles(tl_block *b, tl_btile **out);
+void tl_block_clear(tl_block *b);
+
+/* tiles_spool.c. Tiles of a zoom held on disk, in the order put, until the
+ * zooms before it are written (PMTiles wants them in tile id order). */
+typedef struct tl_spool tl_spool;
+/* A spool in an unlinked file beside path (the output). */
+int tl_spool_open(tl_spool **out, const char *path);
+int tl_spool_put(tl_spool *s, uint32_t x, uint32_t y, const uint8_t *data, size_t len);
+/* Puts the spooled tiles into sink as zoom z, and empties the spool. */
+struct tl_sink;
+int tl_spool_replay(tl_spool *s, struct tl_sink *sink, int z);
+void tl_spool_free(tl_spool *s);
+
+/* tiles_zooms.c. What building the groups of zooms shares. */
+struct tl_sink;
+typedef struct tl_zooms {
+    const char *path;   /* the output */
+    struct tl_sink *sink;
+    tl_spool *spool[TL_BLOCK_ZOOMS]; /* the group's later zooms */
+    tl_reader *const *readers;
+    const tl_layer *schema;
+    size_t nlayers;
+    const tl_limits *lim;
+    const cim_tiles_options *o;
+    double extent[4];   /* all layers, grid CRS */
+    cim_tiles_stats *stats;
+} tl_zooms;
+/* The tiles of zooms zlo..zhi (at most TL_BLOCK_ZOOMS), all of them or
+ * (touched not NULL: patching) those in touched[z - zlo], which are first
+ * deleted from the output. done and share place it in the progress. */
+int tl_zooms_run(tl_zooms *zr, int zlo, int zhi, const tl_tiles *const *touched, double done, double share);
 
 /* The output. */
 typedef struct tl_sink tl_sink;

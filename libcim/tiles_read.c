@@ -1,196 +1,47 @@
-/* tiles_read.c: a store layer into compact Web Mercator features for the
- * tile builder: coordinates, shapes and attributes in a few arenas (about
- * 16 bytes a vertex), reprojected in parallel chunks with one PROJ
- * transform per thread. */
+/* tiles_read.c: a store layer into the tile builder's features
+ * (tiles_layer.c), read through its spatial index a box at a time (or
+ * whole), in fid order, and reprojected to the grid's CRS in parallel
+ * chunks with one PROJ transform per thread. The tile builder reads a block
+ * of tiles at a time, so memory follows the block, not the layer. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crs_int.h"
 #include "pool_int.h"
 #include "sql_int.h"
 #include "store_int.h"
 #include "tiles_int.h"
-#include "crs_int.h"
-#include "wkb_int.h"
 
-#define GROW(arr, n, cap, add)                                                     \
-    do {                                                                           \
-        if ((n) + (add) > (cap)) {                                                 \
-            size_t c_ = (cap) ? (cap) : 1024;                                      \
-            while (c_ < (n) + (add))                                               \
-                c_ *= 2;                                                           \
-            void *p_ = realloc((arr), c_ * sizeof *(arr));                         \
-            if (!p_)                                                               \
-                return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory"); \
-            (arr) = p_;                                                            \
-            (cap) = c_;                                                            \
-        }                                                                          \
-    } while (0)
 
-void tl_layer_clear(tl_layer *l)
-{
-    free(l->name);
-    for (size_t i = 0; i < l->nkeys; i++)
-        free(l->keys[i]);
-    free(l->keys);
-    free(l->key_kind);
-    free(l->f);
-    free(l->coords);
-    free(l->shapes);
-    free(l->attrs);
-    free(l->strings);
-    memset(l, 0, sizeof *l);
-}
-
-/* --- WKB (ISO, little-endian) into the arenas --- */
-
-typedef struct wkb_cur {
-    const uint8_t *p, *end;
-} wkb_cur;
-
-static int rd_u32(wkb_cur *c, uint32_t *v)
-{
-    if (c->end - c->p < 4)
-        return -1;
-    memcpy(v, c->p, 4);
-    c->p += 4;
-    return 0;
-}
-
-static int push_shape(tl_layer *l, uint32_t v)
-{
-    GROW(l->shapes, l->nshapes, l->shapes_cap, 1);
-    l->shapes[l->nshapes++] = v;
-    return 0;
-}
-
-/* n points of stride doubles at c->p into the coords arena (x, y only). */
-static int push_points(tl_layer *l, wkb_cur *c, uint32_t n, int stride)
-{
-    if ((size_t)(c->end - c->p) / (8u * (size_t)stride) < n)
-        return -1;
-    GROW(l->coords, l->ncoords, l->coords_cap, 2 * (size_t)n);
-    for (uint32_t i = 0; i < n; i++) {
-        memcpy(&l->coords[l->ncoords], c->p, 16);
-        l->ncoords += 2;
-        c->p += 8 * stride;
-    }
-    return 0;
-}
-
-static int header(wkb_cur *c, uint32_t *base, int *stride)
-{
-    uint32_t t;
-    if (c->p >= c->end || *c->p != 1 || (c->p++, rd_u32(c, &t)))
-        return -1;
-    *base = t % 1000;
-    uint32_t dims = t / 1000;
-    *stride = dims == 0 ? 2 : dims == 3 ? 4 : 3;
-    return 0;
-}
-
-static int ring_set(tl_layer *l, wkb_cur *c, int stride, uint32_t *count)
-{
-    uint32_t nr;
-    if (rd_u32(c, &nr))
-        return -1;
-    if (push_shape(l, nr))
-        return CIM_EINTERNAL;
-    for (uint32_t r = 0; r < nr; r++) {
-        uint32_t n;
-        if (rd_u32(c, &n) || push_shape(l, n) || push_points(l, c, n, stride))
-            return -1;
-        *count += n;
-    }
-    return 0;
-}
-
-/* One geometry: returns its mvt type (1..3), or -1 when broken or unsupported. */
-static int parse(tl_layer *l, const uint8_t *wkb, size_t len, uint32_t *ncoords)
-{
-    wkb_cur c = {wkb, wkb + len};
-    uint32_t base, n;
-    int stride;
-    *ncoords = 0;
-    if (header(&c, &base, &stride))
-        return -1;
-    switch (base) {
-    case CIM_WKB_POINT:
-        if (push_shape(l, 1) || push_points(l, &c, 1, stride))
-            return -1;
-        *ncoords = 1;
-        return MVT_POINT;
-    case CIM_WKB_LINESTRING:
-        if (rd_u32(&c, &n) || push_shape(l, 1) || push_shape(l, n) || push_points(l, &c, n, stride))
-            return -1;
-        *ncoords = n;
-        return MVT_LINESTRING;
-    case CIM_WKB_POLYGON:
-        if (push_shape(l, 1) || ring_set(l, &c, stride, ncoords))
-            return -1;
-        return MVT_POLYGON;
-    case CIM_WKB_MULTIPOINT:
-    case CIM_WKB_MULTILINESTRING:
-    case CIM_WKB_MULTIPOLYGON: {
-        uint32_t parts;
-        if (rd_u32(&c, &parts))
-            return -1;
-        if (push_shape(l, parts))
-            return -1;
-        for (uint32_t i = 0; i < parts; i++) {
-            uint32_t pb;
-            int ps;
-            if (header(&c, &pb, &ps) || pb != base - 3)
-                return -1;
-            if (base == CIM_WKB_MULTIPOINT) {
-                if (push_points(l, &c, 1, ps))
-                    return -1;
-                ++*ncoords;
-            } else if (base == CIM_WKB_MULTILINESTRING) {
-                if (rd_u32(&c, &n) || push_shape(l, n) || push_points(l, &c, n, ps))
-                    return -1;
-                *ncoords += n;
-            } else if (ring_set(l, &c, ps, ncoords)) {
-                return -1;
-            }
-        }
-        /* a multipoint's shape is its point count alone */
-        if (base == CIM_WKB_MULTIPOINT)
-            return MVT_POINT;
-        return base == CIM_WKB_MULTILINESTRING ? MVT_LINESTRING : MVT_POLYGON;
-    }
-    default: return -1;
-    }
-}
-
-/* --- reprojection in parallel chunks --- */
+/* --- reprojection: a chunk's points split into one contiguous task per
+ * thread, each with its own transform, kept for the whole build (a PROJ
+ * clone looks its operation up again, too slow to repeat per block) --- */
 
 typedef struct proj_job {
-    const cim_transform *t;
+    const tl_layer *l;
+    cim_transform **t; /* one per task */
     double ymax;
     double *xy;
-    size_t n;        /* points */
-    size_t chunk;
+    size_t n;          /* points */
+    size_t ntasks;
 } proj_job;
 
-static void *proj_init(void *payload)
-{
-    proj_job *j = payload;
-    cim_transform *t = NULL;
-    return cim_transform_clone(&t, j->t) ? NULL : t;
-}
-static void proj_fini(void *state, void *payload)
-{
-    cim_transform_free(state);
-}
 static int proj_run(size_t task, void *state, void *payload)
 {
+    (void)state;
     proj_job *j = payload;
-    size_t a = task * j->chunk, n = j->n - a < j->chunk ? j->n - a : j->chunk;
-    size_t bad = 0;
-    int rc = cim_transform_points(state, j->xy + 2 * a, n, 2, &bad);
-    if (rc)
-        return cim_error_prefix("point %zu", a + bad);
+    size_t per = (j->n + j->ntasks - 1) / j->ntasks, a = task * per;
+    if (a >= j->n)
+        return 0;
+    size_t n = j->n - a < per ? j->n - a : per, bad = 0;
+    if (cim_transform_points(j->t[task], j->xy + 2 * a, n, 2, &bad)) {
+        /* name the feature of the point that failed */
+        size_t pt = a + bad, i = 0;
+        while (i + 1 < j->l->nf && j->l->f[i + 1].coord_off / 2 <= pt)
+            i++;
+        return cim_error_prefix("feature %lld", (long long)j->l->f[i].id);
+    }
     for (size_t i = a; i < a + n; i++) {
         double *y = &j->xy[2 * i + 1];
         if (*y > j->ymax)
@@ -211,210 +62,340 @@ static int field_wanted(const char *name, const char *const *fields, size_t nfie
     return 0;
 }
 
-static double ring_area(const double *xy, uint32_t n)
+/* --- the reader --- */
+
+/* Rows a PostGIS read fetches at a time: the driver holds a statement's
+ * whole result, so a layer is read in fid blocks (keyset paging). SQLite
+ * steps one row at a time. */
+#define TL_PG_BLOCK 20000
+/* Features reprojected and handed on at a time. */
+#define TL_CHUNK 8192
+/* Points per edge when a box is taken through a transform. */
+#define TL_EDGE_STEPS 32
+
+struct tl_reader {
+    cim_store *s;
+    tl_layer *schema;
+    char *table;
+    size_t ncols;
+    int pg;
+    char *select;             /* "SELECT fid, geom, cols FROM table" */
+    cim_sql *q_box, *q_all;   /* rows meeting a box (store CRS), all rows; fid order */
+    cim_transform **fwd;      /* store -> grid, one per thread */
+    size_t nfwd;
+    cim_transform *inv;       /* grid -> store, for boxes */
+    const tl_grid *grid;
+    double extent[4];         /* the layer in the grid CRS, widened */
+    double bounds[4];         /* the features' own boxes, united */
+    int64_t count;            /* features with a geometry */
+    tl_layer chunk;
+    cim_buf wkb;
+};
+
+void tl_reader_free(tl_reader *r)
 {
-    double a = 0;
-    for (uint32_t i = 0; i + 1 < n; i++)
-        a += xy[2 * i] * xy[2 * i + 3] - xy[2 * i + 2] * xy[2 * i + 1];
-    return fabs(a) / 2;
+    if (!r)
+        return;
+    cim_sql_finalize(r->q_box);
+    cim_sql_finalize(r->q_all);
+    for (size_t i = 0; i < r->nfwd; i++)
+        cim_transform_free(r->fwd[i]);
+    free(r->fwd);
+    cim_transform_free(r->inv);
+    tl_layer_clear(&r->chunk);
+    cim_buf_free(&r->wkb);
+    sqlite3_free(r->select);
+    free(r->table);
+    free(r);
 }
 
-/* Box and size of every feature, once coordinates are in Mercator. */
-static void measure(tl_layer *l)
+/* The box holding the image of in (t's source CRS) in t's target: its edges
+ * sampled, clamped to |y| <= ymax when ymax > 0, then widened by a
+ * hundredth of its size, for what an edge bends between samples. */
+static int box_through(cim_transform *t, const double in[4], double out[4], double ymax)
 {
-    l->box[0] = l->box[1] = INFINITY;
-    l->box[2] = l->box[3] = -INFINITY;
-    for (size_t i = 0; i < l->nf; i++) {
-        tl_feature *f = &l->f[i];
-        const double *xy = l->coords + f->coord_off;
-        f->box[0] = f->box[1] = INFINITY;
-        f->box[2] = f->box[3] = -INFINITY;
-        for (uint32_t k = 0; k < f->ncoords; k++) {
-            double x = xy[2 * k], y = xy[2 * k + 1];
-            f->box[0] = fmin(f->box[0], x);
-            f->box[1] = fmin(f->box[1], y);
-            f->box[2] = fmax(f->box[2], x);
-            f->box[3] = fmax(f->box[3], y);
-        }
-        f->size = 0;
-        const uint32_t *sh = l->shapes + f->shape_off;
-        if (f->type == MVT_POLYGON) {
-            uint32_t np = *sh++;
-            for (uint32_t p = 0; p < np; p++) {
-                uint32_t nr = *sh++;
-                for (uint32_t r = 0; r < nr; r++) {
-                    uint32_t n = *sh++;
-                    double a = ring_area(xy, n);
-                    f->size += r == 0 ? a : -a;
-                    xy += 2 * n;
-                }
-            }
-        } else if (f->type == MVT_LINESTRING) {
-            for (uint32_t k = 0; k + 1 < f->ncoords; k++)
-                f->size += hypot(xy[2 * k + 2] - xy[2 * k], xy[2 * k + 3] - xy[2 * k + 1]);
-        }
-        for (int k = 0; k < 2; k++) {
-            l->box[k] = fmin(l->box[k], f->box[k]);
-            l->box[k + 2] = fmax(l->box[k + 2], f->box[k + 2]);
-        }
+    double xy[8 * TL_EDGE_STEPS];
+    size_t n = 0;
+    for (int i = 0; i < TL_EDGE_STEPS; i++) {
+        double u = (double)i / TL_EDGE_STEPS, x = in[0] + u * (in[2] - in[0]), y = in[1] + u * (in[3] - in[1]);
+        const double p[8] = {x, in[1], in[2], y, in[2] - u * (in[2] - in[0]), in[3], in[0], in[3] - u * (in[3] - in[1])};
+        memcpy(xy + n, p, sizeof p);
+        n += 8;
     }
-}
-
-/* One row of the layer (fid, geom, then the wanted columns) into the arenas. */
-static int read_row(tl_layer *l, cim_sql *q, size_t ncols, cim_buf *wkb)
-{
-    int64_t fid = cim_sql_int64(q, 0);
-    if (cim_splite_blob_to_wkb(wkb, cim_sql_blob(q, 1), (size_t)cim_sql_bytes(q, 1)))
-        return cim_error_prefix("feature %lld", (long long)fid);
-    GROW(l->f, l->nf, l->f_cap, 1);
-    tl_feature *f = &l->f[l->nf];
-    memset(f, 0, sizeof *f);
-    f->id = (uint64_t)fid;
-    f->coord_off = l->ncoords;
-    f->shape_off = l->nshapes;
-    f->attr_off = l->nattrs;
-    uint32_t nc = 0;
-    int type = parse(l, wkb->data, wkb->len, &nc);
-    if (type < 0)
-        return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
-                             "feature %lld: a geometry the tiles cannot carry (broken, or a collection)",
-                             (long long)fid);
-    f->type = (uint8_t)type;
-    f->ncoords = nc;
-    for (size_t i = 0; i < ncols; i++) {
-        int col = (int)i + 2, ct = cim_sql_type(q, col);
-        if (ct == CIM_SQL_NULL || ct == CIM_SQL_BLOB)
-            continue;
-        GROW(l->attrs, l->nattrs, l->attrs_cap, 1);
-        tl_attr *a = &l->attrs[l->nattrs];
-        memset(a, 0, sizeof *a);
-        a->key = (uint32_t)i;
-        if (ct == CIM_SQL_INTEGER) {
-            int64_t v = cim_sql_int64(q, col);
-            if (l->key_kind[i] == 2) {
-                a->type = MVT_BOOL;
-                a->v.i = v != 0;
-            } else if (v >= 0) {
-                a->type = MVT_UINT;
-                a->v.u = (uint64_t)v;
-            } else {
-                a->type = MVT_SINT;
-                a->v.i = v;
-            }
-        } else if (ct == CIM_SQL_FLOAT) {
-            a->type = MVT_DOUBLE;
-            a->v.d = cim_sql_double(q, col);
-        } else {
-            const char *t = cim_sql_text(q, col);
-            size_t n = (size_t)cim_sql_bytes(q, col);
-            GROW(l->strings, l->nstrings, l->strings_cap, n + 1);
-            memcpy(l->strings + l->nstrings, t, n);
-            a->type = MVT_STRING;
-            a->v.s.off = (uint32_t)l->nstrings;
-            a->v.s.len = (uint32_t)n;
-            l->nstrings += n;
-        }
-        l->nattrs++;
-        f->nattr++;
+    if (cim_transform_points(t, xy, n / 2, 2, NULL))
+        return CIM_ECRS;
+    out[0] = out[1] = INFINITY;
+    out[2] = out[3] = -INFINITY;
+    for (size_t i = 0; i < n; i += 2) {
+        double y = ymax > 0 ? fmax(-ymax, fmin(ymax, xy[i + 1])) : xy[i + 1];
+        out[0] = fmin(out[0], xy[i]);
+        out[1] = fmin(out[1], y);
+        out[2] = fmax(out[2], xy[i]);
+        out[3] = fmax(out[3], y);
     }
-    l->nf++;
+    double mx = (out[2] - out[0]) / 100 + 1e-9 * fabs(out[0]), my = (out[3] - out[1]) / 100 + 1e-9 * fabs(out[1]);
+    out[0] -= mx;
+    out[1] -= my;
+    out[2] += mx;
+    out[3] += my;
     return 0;
 }
 
-/* Rows a PostGIS read fetches at a time: the driver holds a statement's
- * whole result, so a city layer is read in fid blocks (keyset paging) rather
- * than held twice, as a result and as the arenas. SQLite steps one row at a
- * time and reads the layer in one statement. */
-#define TL_PG_BLOCK 20000
-
-static int read_rows(tl_layer *l, cim_store *s, const cim_layer_info *info, const int *cols, size_t ncols)
+/* The layer's extent in the store CRS (from its spatial index where it has
+ * one) and its count of features with a geometry. */
+static int store_extent(tl_reader *r, int indexed, double box[4])
 {
-    int pg = cim_store_is_pg(s);
-    char *sel = sqlite3_mprintf("SELECT fid, geom");
-    for (size_t i = 0; i < ncols && sel; i++) {
-        char *n = sqlite3_mprintf("%s, \"%w\"", sel, info->fields[cols[i]].name);
-        sqlite3_free(sel);
-        sel = n;
-    }
-    char *sql = !sel ? NULL
-                : pg ? sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL AND fid > CAST(?1 AS BIGINT) ORDER BY fid LIMIT %d", sel,
-                                       info->name, TL_PG_BLOCK)
-                     : sqlite3_mprintf("%s FROM \"%w\" WHERE geom IS NOT NULL ORDER BY fid", sel, info->name);
-    sqlite3_free(sel);
-    if (!sql)
-        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     cim_sql *q = NULL;
-    int rc = cim_sql_prepare(s, &q, sql);
-    sqlite3_free(sql);
+    int rc = r->pg ? cim_sql_preparef(r->s, &q,
+                                      "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM "
+                                      "(SELECT ST_Extent(geom) AS e, count(geom) AS n FROM \"%w\") AS x",
+                                      r->table)
+             : indexed ? cim_sql_preparef(r->s, &q,
+                                          "SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) FROM \"idx_%w_geom\"",
+                                          r->table)
+                       : cim_sql_preparef(r->s, &q,
+                                          "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
+                                          "max(MbrMaxY(geom)), count(geom) FROM \"%w\"",
+                                          r->table);
     if (rc)
-        return cim_error_prefix("reading the layer");
-    cim_buf wkb = {0};
+        return rc;
+    if ((rc = cim_sql_step(q)) == CIM_SQL_ROW) {
+        rc = 0;
+        r->count = cim_sql_int64(q, 4);
+        for (int i = 0; i < 4; i++)
+            box[i] = cim_sql_double(q, i);
+    }
+    cim_sql_finalize(q);
+    return rc < 0 ? rc : 0;
+}
+
+static int prepare(tl_reader *r, int indexed)
+{
+    char *sql = r->pg ? sqlite3_mprintf("%s WHERE geom && ST_MakeEnvelope(?1, ?3, ?2, ?4) AND fid > CAST(?5 AS BIGINT) "
+                                        "ORDER BY fid LIMIT %d",
+                                        r->select, TL_PG_BLOCK)
+                : indexed ? sqlite3_mprintf("%s WHERE fid IN (SELECT pkid FROM \"idx_%w_geom\" WHERE xmax >= ?1 AND "
+                                            "xmin <= ?2 AND ymax >= ?3 AND ymin <= ?4) AND geom IS NOT NULL ORDER BY fid",
+                                            r->select, r->table)
+                          : sqlite3_mprintf("%s WHERE geom IS NOT NULL AND MbrMaxX(geom) >= ?1 AND MbrMinX(geom) <= ?2 "
+                                            "AND MbrMaxY(geom) >= ?3 AND MbrMinY(geom) <= ?4 ORDER BY fid",
+                                            r->select);
+    char *all = r->pg ? sqlite3_mprintf("%s WHERE geom IS NOT NULL AND fid > CAST(?1 AS BIGINT) ORDER BY fid LIMIT %d",
+                                        r->select, TL_PG_BLOCK)
+                      : sqlite3_mprintf("%s WHERE geom IS NOT NULL ORDER BY fid", r->select);
+    int rc = !sql || !all ? cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory")
+             : cim_sql_prepare(r->s, &r->q_box, sql) ? CIM_EINTERNAL
+                                                     : cim_sql_prepare(r->s, &r->q_all, all);
+    if (rc)
+        rc = cim_error_prefix("reading the layer");
+    sqlite3_free(sql);
+    sqlite3_free(all);
+    return rc;
+}
+
+static int exact_bounds(tl_reader *r, const double e[4]);
+
+int tl_reader_open(tl_reader **out, tl_layer *schema, cim_store *s, const char *name, const char *const *fields,
+                   size_t nfields, size_t threads, const tl_grid *grid)
+{
+    *out = NULL;
+    memset(schema, 0, sizeof *schema);
+    cim_layer_info *info = NULL;
+    int rc = cim_layer_info_get(&info, s, name);
+    if (rc)
+        return rc;
+    tl_reader *r = calloc(1, sizeof *r);
+    if (!r || !(r->table = strdup(name)) || !(schema->name = strdup(name)) ||
+        !(schema->keys = calloc(info->field_count + 1, sizeof *schema->keys)) ||
+        !(schema->key_kind = calloc(info->field_count + 1, 1)) || !(r->select = sqlite3_mprintf("SELECT fid, geom"))) {
+        rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+        goto done;
+    }
+    r->s = s;
+    r->schema = schema;
+    r->grid = grid;
+    r->pg = cim_store_is_pg(s);
+    for (size_t i = 0; i < info->field_count && !rc; i++) {
+        const cim_field_info *fi = &info->fields[i];
+        if (fi->type == CIM_FIELD_BINARY || !field_wanted(fi->name, fields, nfields))
+            continue;
+        schema->key_kind[schema->nkeys] = fi->type == CIM_FIELD_BOOLEAN ? 2
+                                          : fi->type == CIM_FIELD_INTEGER || fi->type == CIM_FIELD_INTEGER64 ||
+                                                    fi->type == CIM_FIELD_REAL
+                                              ? 0
+                                              : 1;
+        char *sel = sqlite3_mprintf("%s, \"%w\"", r->select, fi->name);
+        sqlite3_free(r->select);
+        r->select = sel;
+        if (!sel || !(schema->keys[schema->nkeys++] = strdup(fi->name)))
+            rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    }
+    r->ncols = schema->nkeys;
+    char *sel = rc ? NULL : sqlite3_mprintf("%s FROM \"%w\"", r->select, name);
+    sqlite3_free(r->select);
+    r->select = sel;
+    if (!rc && !sel)
+        rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    r->chunk = *schema;
+    r->chunk.borrowed = 1;
+    char idx[300], src[32];
+    snprintf(idx, sizeof idx, "idx_%s_geom", name);
+    snprintf(src, sizeof src, "EPSG:%d", info->srid);
+    int indexed = !r->pg && cim_store_table_exists(s, idx);
+    r->nfwd = threads ? threads : cim_pool_default_threads();
+    if (!rc && !(r->fwd = calloc(r->nfwd, sizeof *r->fwd)))
+        rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    if (!rc)
+        rc = cim_transform_new(&r->fwd[0], src, NULL, grid->srid);
+    for (size_t i = 1; i < r->nfwd && !rc; i++)
+        rc = cim_transform_clone(&r->fwd[i], r->fwd[0]);
+    snprintf(src, sizeof src, "EPSG:%d", grid->srid);
+    if (!rc)
+        rc = cim_transform_new(&r->inv, src, NULL, info->srid);
+    double box[4];
+    if (!rc)
+        rc = prepare(r, indexed);
+    if (!rc && (rc = store_extent(r, indexed, box)) == 0 && r->count > 0 &&
+        box_through(r->fwd[0], box, r->extent, grid->ymax))
+        rc = cim_error_prefix("the layer's extent");
+    if (!rc && r->count > 0)
+        rc = exact_bounds(r, box);
+done:
+    if (rc) {
+        cim_error_prefix("layer '%s'", name);
+        tl_reader_free(r);
+        tl_layer_clear(schema);
+    } else {
+        *out = r;
+    }
+    cim_layer_info_free(info);
+    return rc;
+}
+
+int64_t tl_reader_extent(const tl_reader *r, double box[4])
+{
+    memcpy(box, r->extent, sizeof r->extent);
+    return r->count;
+}
+
+int tl_reader_bounds(const tl_reader *r, double box[4])
+{
+    memcpy(box, r->bounds, sizeof r->bounds);
+    return 0;
+}
+
+/* Reprojects and measures the chunk, hands it on, empties it. */
+static int flush(tl_reader *r, tl_chunk_fn fn, void *payload)
+{
+    tl_layer *l = &r->chunk;
+    if (!l->nf)
+        return 0;
+    proj_job job = {l, r->fwd, r->grid->ymax, l->coords, l->ncoords / 2, r->nfwd};
+    cim_pool_spec spec = {r->nfwd, r->nfwd, &job, NULL, NULL, proj_run};
+    int rc = cim_pool_run(&spec);
+    if (rc)
+        return rc;
+    tl_layer_measure(l);
+    rc = fn(l, payload);
+    tl_layer_reset(l);
+    return rc;
+}
+
+/* The rows whose box meets sbox (store CRS; NULL: all of them). */
+static int each_in(tl_reader *r, const double *sbox, tl_chunk_fn fn, void *payload)
+{
+    cim_sql *q = sbox ? r->q_box : r->q_all;
+    for (int i = 0; sbox && i < 4; i++)
+        if (cim_sql_bind_double(q, i + 1, sbox[i < 2 ? 2 * i : 2 * (i - 2) + 1]))
+            return cim_error_prefix("layer '%s'", r->table);
     int64_t last = INT64_MIN;
+    int rc = 0;
     for (;;) {
-        if (pg && (rc = cim_sql_bind_int64(q, 1, last)))
+        if (r->pg && (rc = cim_sql_bind_int64(q, sbox ? 5 : 1, last)))
             break;
         size_t rows = 0;
         int step;
         while ((step = cim_sql_step(q)) == CIM_SQL_ROW) {
             last = cim_sql_int64(q, 0);
             rows++;
-            if ((rc = read_row(l, q, ncols, &wkb)))
+            if ((rc = tl_layer_read_row(&r->chunk, q, r->ncols, &r->wkb)) ||
+                (r->chunk.nf >= TL_CHUNK && (rc = flush(r, fn, payload))))
                 break;
         }
         if (!rc && step < 0)
             rc = cim_error_prefix("reading the layer");
-        if (rc || !pg || rows < TL_PG_BLOCK || (rc = cim_sql_reset(q)))
+        if (rc || !r->pg || rows < TL_PG_BLOCK)
             break;
+        cim_sql_reset(q);
     }
-    cim_sql_finalize(q);
-    cim_buf_free(&wkb);
+    cim_sql_reset(q);
+    if (!rc)
+        rc = flush(r, fn, payload);
+    tl_layer_reset(&r->chunk);
+    if (rc)
+        cim_error_prefix("layer '%s'", r->table);
     return rc;
+}
+
+int tl_reader_each(tl_reader *r, const double *box, tl_chunk_fn fn, void *payload)
+{
+    if (!box)
+        return each_in(r, NULL, fn, payload);
+    double sbox[4], b[4] = {fmax(box[0], r->extent[0]), fmax(box[1], r->extent[1]), fmin(box[2], r->extent[2]),
+                            fmin(box[3], r->extent[3])};
+    if (!r->count || b[0] > b[2] || b[1] > b[3])
+        return 0;
+    if (box_through(r->inv, b, sbox, 0))
+        return cim_error_prefix("layer '%s': a block's box", r->table);
+    return each_in(r, sbox, fn, payload);
+}
+
+static int unite_box(const tl_layer *chunk, void *payload)
+{
+    double *b = payload;
+    for (int k = 0; k < 2; k++) {
+        b[k] = fmin(b[k], chunk->box[k]);
+        b[k + 2] = fmax(b[k + 2], chunk->box[k + 2]);
+    }
+    return 0;
+}
+
+/* The layer's exact bounds in the grid CRS: the features' own boxes, read
+ * along the four edges of its extent in the store (strips a fiftieth of its
+ * size wide, far more than the grid's curvature needs). */
+static int exact_bounds(tl_reader *r, const double e[4])
+{
+    double mx = (e[2] - e[0]) / 50 + 1e-9 * fabs(e[0]), my = (e[3] - e[1]) / 50 + 1e-9 * fabs(e[1]);
+    const double strips[4][4] = {{e[0] - mx, e[1] - my, e[0] + mx, e[3] + my},
+                                 {e[2] - mx, e[1] - my, e[2] + mx, e[3] + my},
+                                 {e[0] - mx, e[1] - my, e[2] + mx, e[1] + my},
+                                 {e[0] - mx, e[3] - my, e[2] + mx, e[3] + my}};
+    r->bounds[0] = r->bounds[1] = INFINITY;
+    r->bounds[2] = r->bounds[3] = -INFINITY;
+    int rc = 0;
+    for (int i = 0; i < 4 && !rc; i++)
+        rc = each_in(r, strips[i], unite_box, r->bounds);
+    return rc;
+}
+
+/* --- a layer held whole, and copies of features between layers --- */
+
+static int append_all(const tl_layer *chunk, void *payload)
+{
+    tl_layer *l = payload;
+    for (size_t i = 0; i < chunk->nf; i++)
+        if (tl_layer_append(l, chunk, i))
+            return CIM_EINTERNAL;
+    return 0;
 }
 
 int tl_layer_read(tl_layer *l, cim_store *s, const char *name, const char *const *fields, size_t nfields,
                   size_t threads, const tl_grid *grid)
 {
-    cim_layer_info *info = NULL;
-    memset(l, 0, sizeof *l);
-    int rc = cim_layer_info_get(&info, s, name);
-    if (rc)
-        return rc;
-    int *cols = calloc(info->field_count + 1, sizeof *cols);
-    l->name = strdup(name);
-    l->keys = calloc(info->field_count + 1, sizeof *l->keys);
-    l->key_kind = calloc(info->field_count + 1, 1);
-    if (!cols || !l->name || !l->keys || !l->key_kind) {
-        rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < info->field_count; i++) {
-        const cim_field_info *fi = &info->fields[i];
-        if (fi->type == CIM_FIELD_BINARY || !field_wanted(fi->name, fields, nfields))
-            continue;
-        l->key_kind[l->nkeys] = fi->type == CIM_FIELD_BOOLEAN                                        ? 2
-                                : fi->type == CIM_FIELD_INTEGER || fi->type == CIM_FIELD_INTEGER64 ||
-                                          fi->type == CIM_FIELD_REAL ? 0 : 1;
-        cols[l->nkeys] = (int)i;
-        l->keys[l->nkeys++] = strdup(fi->name);
-    }
-    if ((rc = read_rows(l, s, info, cols, l->nkeys)))
-        goto done;
-    cim_transform *t = NULL;
-    char src[32];
-    snprintf(src, sizeof src, "EPSG:%d", info->srid);
-    if ((rc = cim_transform_new(&t, src, NULL, grid->srid)))
-        goto done;
-    proj_job job = {t, grid->ymax, l->coords, l->ncoords / 2, 1 << 16};
-    cim_pool_spec spec = {threads, (job.n + job.chunk - 1) / job.chunk, &job, proj_init, proj_fini, proj_run};
-    rc = cim_pool_run(&spec);
-    cim_transform_free(t);
-    if (rc)
-        goto done;
-    measure(l);
-done:
-    if (rc)
-        cim_error_prefix("layer '%s'", name);
-    free(cols);
-    cim_layer_info_free(info);
+    tl_reader *r = NULL;
+    int rc = tl_reader_open(&r, l, s, name, fields, nfields, threads, grid);
+    if (!rc)
+        rc = tl_reader_each(r, NULL, append_all, l);
+    tl_reader_free(r);
     return rc;
 }

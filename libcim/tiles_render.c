@@ -185,7 +185,7 @@ static int settle(tl_renderer *r, const pass_stats *ps)
     return 0;
 }
 
-static int by_size_desc(const void *a, const void *b, void *p)
+static int by_size_desc(const void *a, const void *b, const void *p)
 {
     const tl_renderer *r = p;
     const tl_ref *x = a, *y = b;
@@ -202,7 +202,7 @@ static int by_layer_feat(const void *a, const void *b)
 }
 
 /* qsort_r is glibc's; keep a merge of our own to stay portable C17. */
-static void sort_refs_by_size(tl_renderer *r, tl_ref *a, size_t n, tl_ref *tmp)
+static void sort_refs_by_size(const tl_renderer *r, tl_ref *a, size_t n, tl_ref *tmp)
 {
     if (n < 2)
         return;
@@ -239,15 +239,27 @@ static int points_densest_last(const tl_renderer *r, const tl_frame *fr, tl_ref 
     return tl_thin_points(r, fr, refs + n - np, np);
 }
 
+void tl_frame_at(tl_frame *fr, const tl_limits *lim, int z, uint32_t x, uint32_t y)
+{
+    const tl_grid *g = lim->grid;
+    double size = g->size0 / (double)(1u << z);
+    *fr = (tl_frame){g->x0 + x * size, g->y0 - y * size, TL_EXTENT / size, -(double)lim->buffer,
+                     TL_EXTENT + (double)lim->buffer, 0};
+}
+
+int tl_drop_order(const tl_renderer *r, const tl_frame *fr, tl_ref *refs, size_t n, tl_ref *tmp)
+{
+    sort_refs_by_size(r, refs, n, tmp);
+    return points_densest_last(r, fr, refs, n, tmp);
+}
+
 int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *refs, size_t nrefs, uint8_t **out,
                    size_t *out_len, cim_tiles_zoom_stats *st)
 {
     *out = NULL;
     *out_len = 0;
-    const tl_grid *g = r->lim->grid;
-    double size = g->size0 / (double)(1u << z);
-    tl_frame fr = {g->x0 + x * size, g->y0 - y * size, TL_EXTENT / size, -(double)r->lim->buffer,
-                TL_EXTENT + (double)r->lim->buffer, 0};
+    tl_frame fr;
+    tl_frame_at(&fr, r->lim, z, x, y);
     pass_stats ps;
     r->ratio = 1;
     if (encode(r, &fr, refs, nrefs, &ps, 1))
@@ -274,8 +286,7 @@ int tl_render_tile(tl_renderer *r, int z, uint32_t x, uint32_t y, const tl_ref *
             r->keep_cap = 2 * nrefs;
         }
         memcpy(r->keep, refs, nrefs * sizeof *refs);
-        sort_refs_by_size(r, r->keep, nrefs, r->keep + nrefs);
-        if (points_densest_last(r, &fr, r->keep, nrefs, r->keep + nrefs))
+        if (tl_drop_order(r, &fr, r->keep, nrefs, r->keep + nrefs))
             goto oom;
         size_t keep = nrefs;
         while ((over(r, &ps) || !r->gz_current) && keep > 0) {
