@@ -392,10 +392,15 @@ static int append_all(const tl_layer *chunk, void *payload)
 int tl_layer_read(tl_layer *l, cim_store *s, const char *name, const char *const *fields, size_t nfields,
                   size_t threads, const tl_grid *grid)
 {
+    /* the rows are copied into the arenas: mapped pages would hold the
+     * layer in memory a second time */
+    int64_t mapped = cim_store_mmap(s, 0);
     tl_reader *r = NULL;
     int rc = tl_reader_open(&r, l, s, name, fields, nfields, threads, grid);
     if (!rc)
         rc = tl_reader_each(r, NULL, append_all, l);
     tl_reader_free(r);
+    if (mapped >= 0)
+        cim_store_mmap(s, mapped);
     return rc;
 }
