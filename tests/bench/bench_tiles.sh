@@ -2,7 +2,9 @@
 # Benchmark: vector tiles z10-14 of 200,000 sample-district parcels from one
 # store, `cim tiles` against GDAL's
 #   ogr2ogr -f MBTiles -dsco MINZOOM=10 -dsco MAXZOOM=14
-# reading the same store table. Runs alternate between the two tools so
+# reading the same store table, and against Mapbox's geojson-vt + vt-pbf
+# (geojsonvt_tiles.mjs; tippecanoe is neither a Debian nor an npm package)
+# on the same parcels as GeoJSON. Runs alternate between the two tools so
 # machine noise hits both; medians of CIM_BENCH_RUNS runs; tiles, bytes and
 # peak memory of each. Goal (issue 6): cim at least 10x faster than ogr2ogr
 # (and, beyond that, tippecanoe's 14-17 s for this input on this machine class).
@@ -28,13 +30,25 @@ echo "input: $features parcels in a cim store (EPSG:4547), zooms 10-14, $(nproc)
 
 . "$(dirname "$0")/lib.sh"
 
-: >"$work/cim.t"; : >"$work/ogr.t"
+# the JavaScript peer reads GeoJSON in EPSG:4326 (its conversion is not timed)
+NODE_DIR=$(dirname "$0")/../node
+vt=0
+if [ -d "$NODE_DIR/node_modules/geojson-vt" ] && [ -d "$NODE_DIR/node_modules/vt-pbf" ]; then
+    ogr2ogr -f GeoJSON -t_srs EPSG:4326 "$work/p.geojson" "$work/s.cim" parcels
+    vt=1
+fi
+
+: >"$work/cim.t"; : >"$work/ogr.t"; : >"$work/vt.t"
 for i in $(seq "$RUNS"); do
     rm -f "$work/c.mbtiles" "$work/o.mbtiles"
     timed "$work/cim.t" "$CIM" tiles "$work/s.cim" --layer parcels --minzoom 10 --maxzoom 14 -o "$work/c.mbtiles"
     cp "$work/last.out" "$work/cim.summary"
     timed "$work/ogr.t" ogr2ogr -f MBTiles "$work/o.mbtiles" "$work/s.cim" parcels \
         -dsco MINZOOM=10 -dsco MAXZOOM=14
+    if [ "$vt" = 1 ]; then
+        timed "$work/vt.t" node "$(dirname "$0")/geojsonvt_tiles.mjs" "$work/p.geojson" parcels 10 14
+        cp "$work/last.out" "$work/vt.summary"
+    fi
 done
 cat "$work/cim.summary"
 
@@ -52,6 +66,14 @@ printf '%-22s %9s %8s %12s %12s %9s\n' "cim tiles" "$cim_s" "$(tiles "$work/c.mb
     "$(bytes "$work/c.mbtiles")" "$(maxb "$work/c.mbtiles")" "$cim_mb"
 printf '%-22s %9s %8s %12s %12s %9s\n' "ogr2ogr -f MBTiles" "$ogr_s" "$(tiles "$work/o.mbtiles")" \
     "$(bytes "$work/o.mbtiles")" "$(maxb "$work/o.mbtiles")" "$ogr_mb"
+if [ "$vt" = 1 ]; then
+    read -r vt_tiles vt_bytes vt_max <"$work/vt.summary"
+    vt_s=$(cut -d' ' -f1 "$work/vt.t" | median)
+    vt_mb=$(cut -d' ' -f2 "$work/vt.t" | sort -g | tail -1 | awk '{printf "%.0f", $1 / 1024}')
+    printf '%-22s %9s %8s %12s %12s %9s\n' "geojson-vt + vt-pbf" "$vt_s" "$vt_tiles" "$vt_bytes" "$vt_max" "$vt_mb"
+    echo "speed-up geojson-vt/cim: $(awk -v a="$cim_s" -v b="$vt_s" 'BEGIN {printf "%.1f", b / a}')x" \
+        "(geojson-vt keeps every feature: no tile limits)"
+fi
 if command -v tippecanoe >/dev/null; then
     ogr2ogr -f GeoJSONSeq "$work/p.geojsons" "$work/s.cim" parcels -t_srs EPSG:4326
     /usr/bin/time -f "%e %M" -o "$work/time" tippecanoe -q -f -Z10 -z14 -o "$work/t.mbtiles" "$work/p.geojsons"
