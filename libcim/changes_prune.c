@@ -82,17 +82,18 @@ int cim_changes_prune(cim_prune_stats *out, cim_store *s, const cim_prune_option
     if (!rc && st.horizon < st.previous_horizon)
         st.horizon = st.previous_horizon;
     int has_table = !rc && cim_store_table_exists(s, "cim_changes");
-    int64_t total = 0;
-    if (has_table)
-        rc = cim_sql_int64_of(s, &total, 0, "SELECT count(*) FROM cim_changes");
-    if (!rc && has_table)
+    /* a dry run counts; a prune deletes and counts what is left (a scan of
+     * the rows kept, not of the whole record again) */
+    if (has_table && !write)
         rc = int64_with(s, &st.rows_deleted, 0, "SELECT count(*) FROM cim_changes WHERE run_id < ?1", st.horizon);
+    if (!rc && has_table && !write)
+        rc = int64_with(s, &st.rows_kept, 0, "SELECT count(*) FROM cim_changes WHERE run_id >= ?1", st.horizon);
     if (!rc && write) {
         char now[32];
         cim_utc_now(now);
         rc = cim_run_insert(s, &st.run_id, "prune", o->command_line ? o->command_line : "prune", now);
     }
-    if (!rc && write && has_table && st.rows_deleted) {
+    if (!rc && write && has_table) {
         cim_sql *q = NULL;
         rc = cim_sql_prepare(s, &q, "DELETE FROM cim_changes WHERE run_id < ?1");
         if (!rc)
@@ -116,7 +117,8 @@ int cim_changes_prune(cim_prune_stats *out, cim_store *s, const cim_prune_option
         rc = step < 0 ? step : 0;
         cim_sql_finalize(q);
     }
-    st.rows_kept = total - st.rows_deleted;
+    if (!rc && write && has_table)
+        rc = cim_sql_int64_of(s, &st.rows_kept, 0, "SELECT count(*) FROM cim_changes");
     if (!rc && write) {
         char counts[160];
         snprintf(counts, sizeof counts, "{\"deleted\":%" PRId64 ",\"kept\":%" PRId64 ",\"horizon\":%" PRId64 "}",
