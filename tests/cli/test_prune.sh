@@ -140,4 +140,12 @@ p=$(sql "$s" "SELECT max(id) FROM cim_runs WHERE command = 'prune'")
 expect_eq "the horizon: the 3rd latest run before the step's own" \
     "$(sql "$s" "SELECT id FROM cim_runs WHERE id < $p ORDER BY id DESC LIMIT 1 OFFSET 2")" \
     "$(sql "$s" "SELECT value FROM cim_meta WHERE key = 'changes_pruned_before'")"
+# a fixed changes-before is done once: skipped when run again
+cat >"$T/q.json" <<JSON
+{"store": "s.cim", "steps": [{"name": "prune_once", "command": "prune", "changes-before": 3}]}
+JSON
+expect_exit 0 -- "$CIM" run "$T/q.json" --json
+expect_eq "a changes-before step runs" ok "$(json_get "$OUT" "d['steps'][0]['status']")"
+expect_exit 0 -- "$CIM" run "$T/q.json" --json
+expect_eq "and is skipped the second time" skipped "$(json_get "$OUT" "d['steps'][0]['status']")"
 finish
