@@ -160,6 +160,10 @@ expect_stderr_contains "no tile directory"
 # a directory patch refused or failing half-way leaves the older directory
 cp -a "$T/t.dir" "$T/keep.dir"
 expect_exit 3 -- tiles -o "$T/t.dir" --since "$run2" --maxzoom 15
+expect_exit 3 -- tiles -o "$T/t.dir" --since 999
+expect_stderr_contains "holds the store as of run"
+expect_exit 3 -- "$CIM" tiles "$T/o.cim" --layer stations --minzoom 10 --maxzoom 16 -o "$T/t.dir" --since 1
+expect_stderr_contains "another store"
 expect_true "a refused directory patch leaves it" diff -r "$T/t.dir" "$T/keep.dir"
 # the next change touches a zoom 10 tile: each one made a directory, which
 # the patch cannot replace (after the older tiles were linked)

@@ -129,6 +129,12 @@ expect_eq "--since archive after the prune: built in full" "$horizon" "$(json_ge
 expect_exit 0 -- tiles "$P" -o "$T/full/t.mbtiles" --quiet
 read -r na nb eq <<<"$(same "$T/pg/old.mbtiles" "$T/full/t.mbtiles")"
 expect_eq "the rebuilt archive = a full build ($nb tiles)" "$nb $nb" "$na $eq"
+# a store with no change record yet: nothing deleted, the horizon recorded
+E=$(pg_store e1)
+expect_exit 0 -- "$CIM" init "$E" --srid 4547 --quiet
+expect_exit 0 -- "$CIM" prune "$E" --keep-runs 1 --json
+expect_eq "an empty PostGIS store: nothing deleted, horizon 1" "0 1" "$(json_get "$OUT" "'%d %d' % (d['deleted'], d['horizon'])")"
+expect_eq "its horizon recorded" 1 "$(pg_sql e1 "SELECT value FROM cim_meta WHERE key = 'changes_pruned_before'")"
 
 # ---- 3D tiles ----
 expect_exit 0 -- "$CIM" tiles3d "$s" --layer buildings --fields building_id,use,storeys -o "$T/s3d" --quiet
