@@ -172,6 +172,15 @@ int cim_pipeline_store_exists(const cim_pipeline *p)
     return rc == CIM_OK;
 }
 
+/* Does the step give an option whose meaning moves with the store's runs? */
+static int reruns(const cim_pipeline_step *st)
+{
+    for (size_t a = 0; a < st->arg_count; a++)
+        if (st->args[a].key->flags & CIM_PIPELINE_RERUN)
+            return 1;
+    return 0;
+}
+
 int cim_pipeline_decide(cim_pipeline_decision *out, cim_store *store, const cim_pipeline *p, size_t i,
                         const cim_pipeline_plan_options *opts)
 {
@@ -200,6 +209,9 @@ int cim_pipeline_decide(cim_pipeline_decision *out, cim_store *store, const cim_
     if (o->force) {
         out->action = CIM_PIPELINE_RUN;
         snprintf(out->reason, sizeof out->reason, "--force");
+    } else if (reruns(st)) {
+        out->action = CIM_PIPELINE_RUN;
+        snprintf(out->reason, sizeof out->reason, "runs every time (what it does depends on the runs since)");
     } else if (!*last) {
         out->action = CIM_PIPELINE_RUN;
         snprintf(out->reason, sizeof out->reason, "%s", store ? "never run on this store" : "new store");

@@ -60,9 +60,6 @@ static int validate(cim_store *s, const char *path, const cim_tiles_options *o)
         return CIM_EINVALID;
     if (o->since_run < CIM_TILES_SINCE_ARCHIVE)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "--since %lld: not a run id", (long long)o->since_run);
-    if (o->since_run != 0 && tl_format_of(path, o->format) == CIM_TILES_DIR)
-        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
-                             "--since patches an MBTiles or PMTiles archive; rebuild a directory");
     if (o->buffer > 2048)
         return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "buffer %u: at most 2048 tile units", o->buffer);
     for (size_t i = 0; i < o->layer_count; i++)
@@ -137,7 +134,7 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
     struct stat sb;
     if (since == CIM_TILES_SINCE_ARCHIVE && stat(path, &sb))
         since = 0;
-    if (since && (rc = tl_since_check(path, tl_format_of(path, o->format), build, &since))) {
+    if (since && (rc = tl_since_check(store, path, tl_format_of(path, o->format), build, &since, &stats.rebuilt_pruned))) {
         free(build);
         return rc;
     }

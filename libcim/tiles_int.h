@@ -208,10 +208,14 @@ int tl_since_has(const tl_tiles *t, uint64_t tid);
 void tl_since_clear(tl_since *a);
 /* The build's identity as JSON (caller frees; NULL: out of memory, error set). */
 char *tl_build_key(struct cim_store *s, const cim_tiles_options *o);
-/* CIM_ENOTFOUND / CIM_EFORMAT unless the archive at path (MBTiles or
- * PMTiles) was built with key and holds the store as of a run at or after
- * *since; *since CIM_TILES_SINCE_ARCHIVE becomes that run. */
-int tl_since_check(const char *path, cim_tiles_format format, const char *key, int64_t *since);
+/* CIM_ENOTFOUND / CIM_EFORMAT unless the tileset at path (MBTiles,
+ * PMTiles, a directory's metadata.json) was built with key and holds the
+ * store as of a run at or after *since, and the store still records the
+ * changes after *since (cim prune keeps those from its horizon on); *since
+ * CIM_TILES_SINCE_ARCHIVE becomes the tileset's run, or 0 (a full build)
+ * with *rebuilt_pruned the horizon when the changes after it were pruned. */
+int tl_since_check(struct cim_store *s, const char *path, cim_tiles_format format, const char *key, int64_t *since,
+                   int64_t *rebuilt_pruned);
 
 /* tiles_block.c. Zooms are built in groups of up to TL_BLOCK_ZOOMS, a
  * block at a time: the tiles of each zoom of the group under one tile of
@@ -290,7 +294,8 @@ int tl_zooms_run(tl_zooms *zr, int zlo, int zhi, const tl_tiles *const *touched,
 typedef struct tl_sink tl_sink;
 int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format);
 /* An existing archive to patch. MBTiles: copied to the temporary name,
- * tiles replaced or deleted there. PMTiles (a packed file): a new archive
+ * tiles replaced or deleted there. A directory: its files hard-linked under
+ * the temporary name, tiles deleted or written anew there. PMTiles (a packed file): a new archive
  * under the temporary name, where the old archive's tiles are copied in
  * tile id order except the deleted ones, which only the tiles put replace
  * (so delete a zoom's touched tiles before putting its tiles). Either is

@@ -70,8 +70,19 @@ static char *mbtiles_meta(sqlite3 *db, const char *name)
     return v;
 }
 
-/* cim_build and cim_run from a PMTiles archive's metadata JSON (written by
- * tiles_sink.c as "cim_build":{...},"cim_run":N). */
+/* cim_build and cim_run from the TileJSON-like metadata of a PMTiles
+ * archive or a tile directory (written by tiles_sink.c as
+ * "cim_build":{...},"cim_run":N). */
+static void build_of_json(const char *meta, char **built, char **run)
+{
+    const char *b = strstr(meta, "\"cim_build\":"), *e = b ? strstr(b, ",\"cim_run\":") : NULL;
+    if (b && e) {
+        b += strlen("\"cim_build\":");
+        *built = strndup(b, (size_t)(e - b));
+        *run = strndup(e + 11, strspn(e + 11, "0123456789"));
+    }
+}
+
 static int pmtiles_build(const char *path, char **built, char **run)
 {
     pmtiles_reader *r = pmtiles_reader_open(path);
@@ -79,19 +90,47 @@ static int pmtiles_build(const char *path, char **built, char **run)
     pmtiles_reader_free(r);
     if (!meta)
         return -1;
-    const char *b = strstr(meta, "\"cim_build\":"), *e = b ? strstr(b, ",\"cim_run\":") : NULL;
-    if (b && e) {
-        b += strlen("\"cim_build\":");
-        *built = strndup(b, (size_t)(e - b));
-        *run = strndup(e + 11, strspn(e + 11, "0123456789"));
-    }
+    build_of_json(meta, built, run);
     free(meta);
     return 0;
 }
 
-int tl_since_check(const char *path, cim_tiles_format format, const char *key, int64_t *since)
+/* A directory's metadata.json; -1 when there is none. */
+static int dir_build(const char *path, char **built, char **run)
+{
+    size_t n = strlen(path) + 16;
+    char *p = malloc(n), *meta = NULL;
+    if (!p)
+        return -1;
+    snprintf(p, n, "%s/metadata.json", path);
+    FILE *f = fopen(p, "rb");
+    free(p);
+    long len = -1;
+    if (f && !fseek(f, 0, SEEK_END) && (len = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) &&
+        (meta = malloc((size_t)len + 1)) && fread(meta, 1, (size_t)len, f) == (size_t)len) {
+        meta[len] = '\0';
+        build_of_json(meta, built, run);
+    } else
+        len = -1;
+    if (f)
+        fclose(f);
+    free(meta);
+    return len < 0 ? -1 : 0;
+}
+
+/* The store's change record horizon (cim prune): the first run whose
+ * changes are all kept; 0 when nothing was pruned. */
+static int64_t pruned_before(cim_store *s)
+{
+    const char *v = cim_store_meta(s, "changes_pruned_before");
+    return v ? atoll(v) : 0;
+}
+
+int tl_since_check(cim_store *s, const char *path, cim_tiles_format format, const char *key, int64_t *since,
+                   int64_t *rebuilt_pruned)
 {
     char *built = NULL, *run = NULL;
+    *rebuilt_pruned = 0;
     if (format == CIM_TILES_PMTILES) {
         FILE *f = fopen(path, "rb");
         if (!f)
@@ -99,6 +138,10 @@ int tl_since_check(const char *path, cim_tiles_format format, const char *key, i
         fclose(f);
         if (pmtiles_build(path, &built, &run))
             return cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "--since: '%s' is no PMTiles v3 archive", path);
+    } else if (format == CIM_TILES_DIR) {
+        if (dir_build(path, &built, &run))
+            return cim_error_set(CIM_ENOTFOUND, CIM_ERRCLASS_IO,
+                                 "--since: no tile directory '%s' to patch (no %s/metadata.json)", path, path);
     } else {
         sqlite3 *db = NULL;
         if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -110,6 +153,7 @@ int tl_since_check(const char *path, cim_tiles_format format, const char *key, i
         sqlite3_close(db);
     }
     int rc = 0;
+    int64_t horizon = pruned_before(s), held = run ? atoll(run) : 0;
     if (!built || !run)
         rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
                            "--since: '%s' does not say what it was built from (no cim_build metadata): rebuild it "
@@ -120,13 +164,23 @@ int tl_since_check(const char *path, cim_tiles_format format, const char *key, i
                            "--since: '%s' was built from another store or with other options (%s; now %s): "
                            "rebuild it without --since",
                            path, built, key);
-    else if (*since > atoll(run))
+    else if (*since > held)
         rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
                            "--since %lld: '%s' holds the store as of run %s; the changes of the runs between would "
                            "be missed (use --since %s)",
                            (long long)*since, path, run, run);
-    else if (*since == CIM_TILES_SINCE_ARCHIVE)
-        *since = atoll(run);
+    /* a patch since run R reads the changes of runs after R: all of them
+     * must still be recorded, R + 1 at or after the horizon */
+    else if ((*since == CIM_TILES_SINCE_ARCHIVE ? held : *since) + 1 >= horizon)
+        *since = *since == CIM_TILES_SINCE_ARCHIVE ? held : *since;
+    else if (*since == CIM_TILES_SINCE_ARCHIVE) {
+        *rebuilt_pruned = horizon; /* a nightly job goes on: built in full */
+        *since = 0;
+    } else
+        rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT,
+                           "--since %lld: the change record before run %lld was pruned (cim prune); rebuild '%s' "
+                           "without --since",
+                           (long long)*since, (long long)horizon, path);
     free(built);
     free(run);
     return rc;

@@ -1,17 +1,18 @@
 /* tiles_sink.c: where tiles go: an MBTiles file, a PMTiles archive or a
  * z/x/y.pbf directory (with metadata.json), always built under
- * "<path>.tmp-<pid>" and renamed over path when complete, so a reader never
- * sees a half-written tileset and a failure leaves none behind. */
-/* nftw is an XSI function */
+ * "<path>.tmp-<pid>" and renamed over path when complete (a directory
+ * swapped with the older one, dirtree.c), so a reader never sees a
+ * half-written tileset and a failure leaves none behind. */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirtree_int.h"
 #include "error_int.h"
 #include "json_int.h"
 #include "mbtiles.h"
@@ -27,6 +28,9 @@ struct tl_sink {
     pmtiles_writer *pm;
     int dir_made_z, dir_made_x; /* the last z/x directory created */
     int done;
+    /* patching a directory: its files are hard links to the old tileset's,
+     * so a tile is replaced by a new file, never written through */
+    int patch_dir;
     /* patching a PMTiles archive: the old archive's tiles are copied into
      * the new one in tile id order, except those touched (skip, sorted) */
     pmtiles_reader *old;
@@ -71,6 +75,47 @@ static tl_sink *sink_new(const char *path, cim_tiles_format format)
     return s;
 }
 
+/* A full build replaces an older tileset at path (a directory with
+ * metadata.json), or an empty directory, never another directory. */
+static int dir_replaceable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return 0;
+    if (!S_ISDIR(st.st_mode))
+        return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "'%s' exists and is not a directory", path);
+    size_t n = strlen(path) + 16;
+    char *p = malloc(n);
+    if (!p)
+        return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    snprintf(p, n, "%s/metadata.json", path);
+    int has = !stat(p, &st);
+    free(p);
+    DIR *d = has ? NULL : opendir(path);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
+        ;
+    int empty = d && !e;
+    if (d)
+        closedir(d);
+    if (has || empty)
+        return 0;
+    return cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG,
+                         "'%s' is a directory that holds no tileset (no metadata.json): not replaced", path);
+}
+
+/* tmp/z/x/y.pbf into a malloc'd string; NULL (error set) when out of memory */
+static char *tile_path(const tl_sink *s, int z, uint32_t x, uint32_t y)
+{
+    size_t n = strlen(s->tmp) + 64;
+    char *p = malloc(n);
+    if (!p)
+        cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
+    else
+        snprintf(p, n, "%s/%d/%u/%u.pbf", s->tmp, z, x, y);
+    return p;
+}
+
 int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
 {
     *out = NULL;
@@ -80,7 +125,14 @@ int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
     format = s->format;
     int rc = 0;
     char err[512] = "";
-    remove(s->tmp);
+    if (format == CIM_TILES_DIR) {
+        cim_dir_remove(s->tmp); /* a leftover of a crashed run with our pid */
+        if ((rc = dir_replaceable(path))) {
+            tl_sink_free(s);
+            return rc;
+        }
+    } else
+        remove(s->tmp);
     switch (format) {
     case CIM_TILES_MBTILES:
         if (!(s->mb = mbtiles_writer_open(s->tmp, err, sizeof err)))
@@ -101,25 +153,6 @@ int tl_sink_open(tl_sink **out, const char *path, cim_tiles_format format)
     }
     *out = s;
     return 0;
-}
-
-/* path copied byte for byte to tmp */
-static int copy_file(const char *path, const char *tmp)
-{
-    FILE *in = fopen(path, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
-    char buf[1 << 16];
-    size_t n;
-    int rc = in && out ? 0 : -1;
-    while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n)
-            rc = -1;
-    if (in && ferror(in))
-        rc = -1;
-    if (in)
-        fclose(in);
-    if (out && fclose(out))
-        rc = -1;
-    return rc;
 }
 
 /* Copies the old archive's tiles below tile id limit that are not touched. */
@@ -165,9 +198,16 @@ int tl_sink_open_patch(tl_sink **out, const char *path, cim_tiles_format format)
             rc = cim_error_set(CIM_EFORMAT, CIM_ERRCLASS_FORMAT, "'%s': not a PMTiles v3 archive cim can read", path);
         else if (!(s->pm = pmtiles_writer_open(s->tmp)))
             rc = io_error("cannot create", path);
+    } else if (s->format == CIM_TILES_DIR) {
+        /* the old tileset's files linked, not copied: a patch of a few
+         * tiles costs a directory entry per tile, not the tileset's bytes */
+        cim_dir_remove(s->tmp);
+        s->patch_dir = 1;
+        if ((rc = cim_dir_link_tree(path, s->tmp)))
+            cim_error_prefix("cannot patch '%s'", path);
     } else if (s->format != CIM_TILES_MBTILES)
-        rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "only MBTiles and PMTiles archives can be patched");
-    else if (copy_file(path, s->tmp))
+        rc = cim_error_set(CIM_EINVALID, CIM_ERRCLASS_ARG, "unknown tiles format %d", (int)s->format);
+    else if (cim_file_copy(path, s->tmp))
         rc = io_error("cannot copy the archive to patch", path);
     else if (!(s->mb = mbtiles_writer_reopen(s->tmp, err, sizeof err)))
         rc = cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "cannot patch '%s': %s", path, err);
@@ -192,6 +232,22 @@ int tl_sink_delete(tl_sink *s, int z, uint32_t x, uint32_t y)
         }
         s->skip[s->nskip++] = pmtiles_tile_id((uint8_t)z, x, y);
         return 0;
+    }
+    if (s->patch_dir) {
+        char *p = tile_path(s, z, x, y);
+        int rc = !p ? CIM_EINTERNAL : unlink(p) && errno != ENOENT ? io_error("cannot delete", p) : 0;
+        /* a column or zoom left empty goes, as a full build would not make it */
+        char *slash = p && !rc ? strrchr(p, '/') : NULL;
+        if (slash) {
+            *slash = '\0';
+            if (!rmdir(p) && (slash = strrchr(p, '/'))) {
+                *slash = '\0';
+                rmdir(p);
+                s->dir_made_z = s->dir_made_x = -1;
+            }
+        }
+        free(p);
+        return rc;
     }
     if (!s->mb || mbtiles_writer_delete(s->mb, (uint8_t)z, x, y))
         return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "'%s': %s", s->path,
@@ -236,6 +292,11 @@ int tl_sink_put(tl_sink *s, int z, uint32_t x, uint32_t y, const uint8_t *data, 
     }
     if (!rc) {
         snprintf(p, n, "%s/%d/%u/%u.pbf", s->tmp, z, x, y);
+        /* patching: a new file, never through a link to the old tileset */
+        if (s->patch_dir && unlink(p) && errno != ENOENT)
+            rc = io_error("cannot replace", p);
+    }
+    if (!rc) {
         FILE *f = fopen(p, "wb");
         if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
             rc = io_error("cannot write", p);
@@ -383,13 +444,16 @@ int tl_sink_finish(tl_sink *s, const tl_meta *m)
         FILE *f = NULL;
         if (p) {
             snprintf(p, n, "%s/metadata.json", s->tmp);
+            remove(p); /* patching: a link to the old tileset's */
             f = fopen(p, "wb");
         }
         if (!f || fputs(meta, f) < 0 || fclose(f))
             rc = io_error("cannot write", p ? p : s->path);
         free(p);
     }
-    if (!rc && rename(s->tmp, s->path))
+    if (!rc && s->format == CIM_TILES_DIR)
+        rc = cim_dir_swap_in(s->tmp, s->path);
+    else if (!rc && rename(s->tmp, s->path))
         rc = io_error("cannot rename the finished tiles to", s->path);
     if (!rc)
         s->done = 1;
@@ -397,14 +461,6 @@ done:
     free(vl);
     free(meta);
     return rc;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) ? -1 : 0;
 }
 
 void tl_sink_free(tl_sink *s)
@@ -418,7 +474,7 @@ void tl_sink_free(tl_sink *s)
     free(s->skip);
     if (!s->done && s->tmp) {
         if (s->format == CIM_TILES_DIR)
-            nftw(s->tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+            cim_dir_remove(s->tmp);
         else
             remove(s->tmp);
     }

@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     {"report", cmd_report, "reports as HTML with a map, CSV or JSON: land use, checks, indicators, sensors"},
     {"tiles", cmd_tiles, "vector tiles (MVT) of store layers: MBTiles, PMTiles or a directory"},
     {"tiles3d", cmd_tiles3d, "3D buildings (footprint x height) as a 3D Tiles 1.1 tileset of GLB"},
+    {"prune", cmd_prune, "bound the change record that tiles --since reads: drop older runs' records"},
 };
 
 static void usage(FILE *to)

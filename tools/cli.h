@@ -41,6 +41,7 @@ int cmd_run(int argc, char **argv);
 int cmd_tiles(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_tiles3d(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 
 /* Prints "cim: <what>: <why>" from libcim's last error and returns the exit
  * code for its class. */

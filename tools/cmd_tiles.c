@@ -16,7 +16,8 @@ static const char *const help =
     "becomes an MVT layer of the same name with all its attributes, or only those\n"
     "--fields names. The output is MBTiles 1.3 (.mbtiles), PMTiles v3 (.pmtiles)\n"
     "or a directory of z/x/y.pbf files with metadata.json; it is written under a\n"
-    "temporary name and renamed when complete. The store is only read.\n"
+    "temporary name and renamed when complete (an older directory is replaced\n"
+    "only when it holds metadata.json). The store is only read.\n"
     "\n"
     "  --minzoom, --maxzoom  zoom range (default 0..14, at most 22)\n"
     "  --grid G              webmercator (EPSG:3857, default) or cgcs2000: the EPSG:4490\n"
@@ -25,12 +26,15 @@ static const char *const help =
     "  --buffer N            tile buffer in tile units of 4096 (default 64)\n"
     "  --max-tile-bytes N    limit of a gzipped tile (default 500000)\n"
     "  --max-tile-features N limit of features in a tile (default 200000)\n"
-    "  --since RUN           patch OUT, an archive built earlier with the same options from\n"
+    "  --since RUN           patch OUT, tiles built earlier with the same options from\n"
     "                        this store: re-render only the tiles that the changes of the\n"
     "                        runs after RUN touch (the store records them); the result\n"
-    "                        is that of a full build (MBTiles or PMTiles). RUN 'archive':\n"
-    "                        the last run the archive holds (its metadata cim_run), or a\n"
-    "                        full build when OUT does not exist yet (for nightly jobs)\n"
+    "                        is that of a full build (MBTiles, PMTiles, or a directory,\n"
+    "                        whose unchanged files are hard-linked into the new one).\n"
+    "                        RUN 'archive': the last run OUT holds (its metadata cim_run),\n"
+    "                        or a full build when OUT does not exist yet or the changes\n"
+    "                        after its run were pruned (cim prune; for nightly jobs). A\n"
+    "                        RUN whose later changes were pruned is refused (exit 3)\n"
     "  --threads N           worker threads (default: all CPUs); same output for any N\n"
     "  --preview DIR         write DIR/index.html showing the tiles in MapLibre GL JS\n"
     "                        (PMTiles or directory output inside DIR; serve DIR over\n"
@@ -70,6 +74,8 @@ static void print_summary(const cim_tiles_stats *st, const cim_tiles_options *o,
         if (st->since_run > 0)
             printf(",\"since\":%lld,\"changes\":%lld,\"tiles_touched\":%lld", (long long)st->since_run,
                    (long long)st->changes, (long long)st->tiles_touched);
+        if (st->rebuilt_pruned > 0)
+            printf(",\"rebuilt_pruned\":%lld", (long long)st->rebuilt_pruned);
         printf(",\"tiles_rendered\":%lld}\n", (long long)st->tiles_rendered);
         return;
     }
@@ -81,6 +87,9 @@ static void print_summary(const cim_tiles_stats *st, const cim_tiles_options *o,
     else
         printf("wrote %s: %lld tiles, %lld bytes, from %lld features in %.2f s\n", out, (long long)st->tiles,
                (long long)st->bytes, (long long)st->features_read, st->seconds);
+    if (st->rebuilt_pruned > 0)
+        printf("  built in full: the change record before run %lld was pruned (cim prune), and %s is older\n",
+               (long long)st->rebuilt_pruned, out);
     for (int z = o->minzoom; z <= o->maxzoom; z++) {
         const cim_tiles_zoom_stats *s = &st->zoom[z];
         printf("  zoom %2d: %lld tiles, %lld features, %lld bytes (largest tile %lld)", z, (long long)s->tiles,

@@ -81,6 +81,14 @@ static const cim_pipeline_key tiles3d_keys[] = {
     {"threads", T, 0},          {NULL, T, 0}};
 static const run_step_handler tiles3d_h = {{"tiles3d", NULL, NULL}, cmd_tiles3d, RUN_STEP_QUIET | RUN_STEP_PROGRESS};
 
+/* Bounding the change record that tiles --since reads, e.g.
+ * {"command": "prune", "keep-runs": 30} after the tiles step. What keep-runs
+ * deletes moves with the runs since (no source or layer shows it): such a
+ * step runs every time; a fixed changes-before is done once. */
+static const cim_pipeline_key prune_keys[] = {
+    {"keep-runs", T, CIM_PIPELINE_RERUN}, {"changes-before", T, 0}, {"dry-run", F, 0}, {NULL, T, 0}};
+static const run_step_handler prune_h = {{"prune", NULL, NULL}, cmd_prune, RUN_STEP_QUIET};
+
 /* Later commands join here with their keys. Not yet: cim sensors link |
  * summarize | gaps, whose input is a sensor group (NAME_sensors, NAME_obs)
  * rather than one catalogued layer, which the skipping cannot follow yet. */
@@ -94,5 +102,6 @@ const cim_pipeline_command run_step_commands[] = {
     {"tiles", tiles_keys, 0, &tiles_h},
     {"report", report_keys, 0, &report_h},
     {"tiles3d", tiles3d_keys, 0, &tiles3d_h},
+    {"prune", prune_keys, 0, &prune_h},
 };
 const size_t run_step_command_count = sizeof run_step_commands / sizeof run_step_commands[0];

@@ -8,8 +8,14 @@
 # the patched PMTiles archive must be the full rebuild's file byte for byte
 # (header, directories, metadata, tile data); the
 # count of re-rendered tiles must cover every tile that differs from the old
-# archive and stay a small part of the whole. And the refusals: another
-# store, other options, a run after the archive's, a directory, no archive.
+# archive and stay a small part of the whole. A directory output (z/x/y.pbf
+# + metadata.json) is patched the same way: the patched directory equals a
+# full rebuild's file for file (diff -r), its metadata.json's cim_run
+# advances, the unchanged tiles are hard links into the older tileset, whose
+# files keep their bytes (checked through links taken before the patch,
+# which share the inodes). And the refusals: another store, other options,
+# a run after the archive's, no archive; a failed directory patch leaves the
+# older directory as it was.
 # --since archive patches from the run the archive holds, or builds in full
 # when there is no archive yet.
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +32,7 @@ mkdir -p "$T/full"
 tiles() { "$CIM" tiles "$s" --layer "$L" --minzoom 10 --maxzoom 16 "$@"; }
 expect_exit 0 -- tiles -o "$T/t.mbtiles" --quiet
 expect_exit 0 -- tiles -o "$T/t.pmtiles" --quiet
+expect_exit 0 -- tiles -o "$T/t.dir" --quiet
 run=$(sqlite3 "$T/t.mbtiles" "SELECT value FROM metadata WHERE name = 'cim_run'")
 expect_eq "cim_run is the store's last run" "$(sql "$s" "SELECT max(id) FROM cim_runs")" "$run"
 total=$(sqlite3 "$T/t.mbtiles" "SELECT count(*) FROM tiles")
@@ -67,6 +74,28 @@ check_round() {
     expect_exit 0 -- tiles -o "$T/full/t.pmtiles" --quiet
     expect_true "$what: the patched PMTiles archive is the full rebuild's, byte for byte" \
         cmp "$T/t.pmtiles" "$T/full/t.pmtiles"
+    check_dir_round "$since" "$what"
+}
+# the same round on a directory: links taken before the patch share the
+# older tileset's inodes, so a write through a link would show in them
+sums() { (cd "$1" && find . -type f -exec sha256sum {} + | sort); }
+check_dir_round() {
+    local since=$1 what=$2
+    rm -rf "$T/old.dir"
+    cp -al "$T/t.dir" "$T/old.dir"
+    sums "$T/old.dir" >"$T/old.sums"
+    expect_exit 0 -- tiles -o "$T/t.dir" --since "$since" --json
+    local written files linked
+    written=$(json_get "$OUT" "d['tiles']")
+    expect_exit 0 -- tiles -o "$T/full/t.dir" --quiet
+    expect_true "$what: the patched directory is the full rebuild's, file for file" diff -r "$T/t.dir" "$T/full/t.dir"
+    expect_eq "$what: the older tileset's files kept their bytes" "$(cat "$T/old.sums")" "$(sums "$T/old.dir")"
+    expect_eq "$what: metadata.json's cim_run is the store's last run" \
+        "$(sql "$s" "SELECT max(id) FROM cim_runs")" "$(json_get "$T/t.dir/metadata.json" "d['cim_run']")"
+    files=$(find "$T/t.dir" -type f | wc -l)
+    linked=$(find "$T/t.dir" -type f -links +1 | wc -l)
+    expect_eq "$what: all but the $written tiles written and metadata.json are links ($files files)" \
+        $((files - written - 1)) "$linked"
 }
 
 # 1. upsert: four parcels moved 300 m east / 200 m north with a new land use
@@ -126,7 +155,35 @@ expect_exit 3 -- tiles -o "$T/t.pmtiles" --since 999
 expect_true "a refused PMTiles patch leaves the archive" cmp "$T/t.pmtiles" "$T/keep.pmtiles"
 expect_exit 3 -- tiles -o "$T/none.mbtiles" --since 1
 expect_exit 3 -- tiles -o "$T/none.pmtiles" --since 1
-expect_exit 2 -- tiles -o "$T/dir" --since 1
+expect_exit 3 -- tiles -o "$T/dir" --since 1
+expect_stderr_contains "no tile directory"
+# a directory patch refused or failing half-way leaves the older directory
+cp -a "$T/t.dir" "$T/keep.dir"
+expect_exit 3 -- tiles -o "$T/t.dir" --since "$run2" --maxzoom 15
+expect_exit 3 -- tiles -o "$T/t.dir" --since 999
+expect_stderr_contains "holds the store as of run"
+expect_exit 3 -- "$CIM" tiles "$T/o.cim" --layer stations --minzoom 10 --maxzoom 16 -o "$T/t.dir" --since 1
+expect_stderr_contains "another store"
+expect_true "a refused directory patch leaves it" diff -r "$T/t.dir" "$T/keep.dir"
+# the next change touches a zoom 10 tile: each one made a directory, which
+# the patch cannot replace (after the older tiles were linked)
+ogr2ogr -f GeoJSON "$T/mod3.geojson" "$s" -dialect sqlite -sql "SELECT parcel_id, scheme, landuse, landuse_plan,
+    far_limit, height_limit_m, 'third street' AS street, district, geom FROM parcels WHERE fid = 9" \
+    -t_srs EPSG:4326 || fail "ogr2ogr"
+expect_exit 0 -- "$CIM" ingest "$s" "$T/mod3.geojson" --layer parcels --upsert parcel_id --quiet
+for f in "$T"/t.dir/10/*/*.pbf; do rm "$f" && mkdir -p "$f/x"; done
+rm -rf "$T/keep.dir" && cp -a "$T/t.dir" "$T/keep.dir"
+expect_exit 4 -- tiles -o "$T/t.dir" --since archive
+expect_stderr_contains "t.dir"
+expect_true "a directory patch failing half-way leaves the older directory" diff -r "$T/t.dir" "$T/keep.dir"
+# a full build replaces an older tileset, never a directory that holds none
+expect_exit 0 -- tiles -o "$T/full/t.dir" --quiet
+expect_exit 0 -- tiles -o "$T/t.dir" --quiet
+expect_true "a full build replaces the older directory" diff -r "$T/t.dir" "$T/full/t.dir"
+mkdir -p "$T/docs" && echo keep >"$T/docs/notes.txt"
+expect_exit 2 -- tiles -o "$T/docs"
+expect_stderr_contains "holds no tileset"
+expect_eq "a directory without a tileset is left" keep "$(cat "$T/docs/notes.txt")"
 expect_exit 2 -- tiles -o "$T/t.mbtiles" --since zero
 expect_true "no temporary file left" test -z "$(ls "$T" | grep -F .tmp-)"
 

@@ -5,8 +5,10 @@
 # only in the store named in cim_build), the same 3D tileset (every file
 # byte for byte), and the same land-use report (JSON cells equal), whose
 # per-class areas PostGIS's own ST_Area(ST_Intersection()) confirms.
-# --since after an upsert on PostGIS patches the archive to what a full
-# rebuild gives, as on SQLite.
+# --since after an upsert on PostGIS patches the archive (and a tile
+# directory) to what a full rebuild gives, as on SQLite. cim prune on
+# PostGIS deletes the rows SQL counts before the horizon and records it;
+# --since before it is refused, --since archive rebuilds in full.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/cluster.sh"
 trap 'pg_cluster_stop' EXIT
@@ -66,6 +68,7 @@ expect_eq "parcels in tile 14/$x/$y: cim = PostGIS ST_Intersects" "$want" "$got"
 # ---- --since: an upsert on PostGIS, the archive patched ----
 run=$(sqlite3 "$T/pg/t.mbtiles" "SELECT value FROM metadata WHERE name = 'cim_run'")
 expect_eq "cim_run is the PostGIS store's last run" "$(pg_sql s1 "SELECT max(id) FROM cim_runs")" "$run"
+expect_exit 0 -- tiles "$P" -o "$T/pg/t.dir" --quiet
 ogr2ogr -f GeoJSON "$T/mod.geojson" "$s" -dialect sqlite -sql "SELECT parcel_id, scheme, 'X9' AS landuse,
     landuse_plan, far_limit + 1 AS far_limit, height_limit_m, street, district,
     ST_Translate(geom, 300, 200, 0) AS geom FROM parcels WHERE fid IN (5, 77, 300)" -t_srs EPSG:4326 \
@@ -84,11 +87,54 @@ expect_eq "patched metadata = full rebuild's" "" "$(meta_diff "$T/pg/t.mbtiles" 
 read -r na nb eq <<<"$(same "$T/old.mbtiles" "$T/full/t.mbtiles")"
 expect_true "the upsert changed tiles ($eq of $na kept)" test "$eq" -lt "$na"
 expect_true "a small part re-rendered ($touched of $na)" test $((touched * 4)) -lt "$na"
+expect_exit 0 -- tiles "$P" -o "$T/pg/t.dir" --since "$run" --quiet
+expect_exit 0 -- tiles "$P" -o "$T/full/t.dir" --quiet
+expect_true "the patched directory = a full rebuild's, file for file" diff -r "$T/pg/t.dir" "$T/full/t.dir"
 # the same upsert on SQLite patches to the same tiles
 expect_exit 0 -- "$CIM" ingest "$s" "$T/mod.geojson" --layer parcels --upsert parcel_id --quiet
 expect_exit 0 -- tiles "$s" -o "$T/sl/t.mbtiles" --since archive --quiet
 read -r na nb eq <<<"$(same "$T/sl/t.mbtiles" "$T/pg/t.mbtiles")"
 expect_eq "patched on both backends: the same tiles" "$na $na" "$nb $eq"
+
+# ---- prune: the change record bounded on PostGIS ----
+ogr2ogr -f GeoJSON "$T/mod2.geojson" "$s" -dialect sqlite -sql "SELECT parcel_id, scheme, landuse, landuse_plan,
+    far_limit, height_limit_m, 'new street' AS street, district, geom FROM parcels WHERE fid IN (40, 41)" \
+    -t_srs EPSG:4326 || fail "ogr2ogr"
+expect_exit 0 -- "$CIM" ingest "$P" "$T/mod2.geojson" --layer parcels --upsert parcel_id --quiet
+expect_exit 2 -- "$CIM" prune "$P" --changes-before 999
+before=$(pg_fingerprint s1)
+horizon=$(pg_sql s1 "SELECT max(id) FROM cim_runs")
+total=$(pg_sql s1 "SELECT count(*) FROM cim_changes")
+gone=$(pg_sql s1 "SELECT count(*) FROM cim_changes WHERE run_id < $horizon")
+expect_exit 0 -- "$CIM" prune "$P" --keep-runs 1 --dry-run --json
+expect_eq "dry run: the rows SQL counts before run $horizon" "$gone $horizon" \
+    "$(json_get "$OUT" "'%d %d' % (d['deleted'], d['horizon'])")"
+expect_eq "a dry run and a refused prune leave the store" "$before" "$(pg_fingerprint s1)"
+expect_exit 0 -- "$CIM" prune "$P" --keep-runs 1 --json
+expect_eq "deleted $gone of $total, the horizon $horizon" "$gone $((total - gone)) $horizon" \
+    "$(json_get "$OUT" "'%d %d %d' % (d['deleted'], d['kept'], d['horizon'])")"
+expect_eq "rows left" "$((total - gone))" "$(pg_sql s1 "SELECT count(*) FROM cim_changes")"
+expect_eq "the horizon recorded" "$horizon" \
+    "$(pg_sql s1 "SELECT value FROM cim_meta WHERE key = 'changes_pruned_before'")"
+cp "$T/pg/t.mbtiles" "$T/keep.mbtiles"
+before=$(pg_fingerprint s1)
+expect_exit 3 -- tiles "$P" -o "$T/pg/t.mbtiles" --since "$run"
+expect_stderr_contains "was pruned"
+expect_true "the refused archive is left" cmp "$T/pg/t.mbtiles" "$T/keep.mbtiles"
+expect_eq "a refused patch leaves the store" "$before" "$(pg_fingerprint s1)"
+# the archive from before the upserts (run $run): its changes are gone
+cp "$T/old.mbtiles" "$T/pg/old.mbtiles"
+expect_exit 0 -- tiles "$P" -o "$T/pg/old.mbtiles" --since archive --json
+expect_eq "--since archive after the prune: built in full" "$horizon" "$(json_get "$OUT" "d.get('rebuilt_pruned', 0)")"
+expect_exit 0 -- tiles "$P" -o "$T/full/t.mbtiles" --quiet
+read -r na nb eq <<<"$(same "$T/pg/old.mbtiles" "$T/full/t.mbtiles")"
+expect_eq "the rebuilt archive = a full build ($nb tiles)" "$nb $nb" "$na $eq"
+# a store with no change record yet: nothing deleted, the horizon recorded
+E=$(pg_store e1)
+expect_exit 0 -- "$CIM" init "$E" --srid 4547 --quiet
+expect_exit 0 -- "$CIM" prune "$E" --keep-runs 1 --json
+expect_eq "an empty PostGIS store: nothing deleted, horizon 1" "0 1" "$(json_get "$OUT" "'%d %d' % (d['deleted'], d['horizon'])")"
+expect_eq "its horizon recorded" 1 "$(pg_sql e1 "SELECT value FROM cim_meta WHERE key = 'changes_pruned_before'")"
 
 # ---- 3D tiles ----
 expect_exit 0 -- "$CIM" tiles3d "$s" --layer buildings --fields building_id,use,storeys -o "$T/s3d" --quiet

@@ -3,6 +3,7 @@
 #define CIM_CIM_H
 
 #include "aggregate.h"
+#include "changes.h"
 #include "common.h"
 #include "crs.h"
 #include "error.h"

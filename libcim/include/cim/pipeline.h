@@ -27,7 +27,10 @@ typedef enum {
 enum {
     CIM_PIPELINE_REQUIRED = 1u,   /* the step must give it */
     CIM_PIPELINE_REPEAT = 2u,     /* may be an array: the option is repeated */
-    CIM_PIPELINE_POSITIONAL = 4u  /* an argument after STORE rather than --name VALUE */
+    CIM_PIPELINE_POSITIONAL = 4u, /* an argument after STORE rather than --name VALUE */
+    /* a step giving it runs every time: what it does moves with the runs
+     * since (prune --keep-runs), which no source or layer version shows */
+    CIM_PIPELINE_RERUN = 8u
 };
 
 typedef struct cim_pipeline_key {

@@ -65,16 +65,18 @@ typedef struct cim_tiles_options {
      * the tiles (PMTiles or a directory output lying inside it); NULL: none. */
     const char *preview_dir;
     cim_tiles_grid grid;
-    /* > 0: patch the MBTiles or PMTiles archive at path, built earlier by cim_tiles_build
+    /* > 0: patch the MBTiles or PMTiles archive or the directory at path, built earlier by cim_tiles_build
      * with the same options from this store, re-rendering only the tiles
      * that the changes runs after since_run recorded (cim_changes) touch;
      * the result is the same as a full build. The archive records what it
      * was built from (metadata cim_build, and cim_run: the last run it
      * includes); another store, other options, or a since_run after cim_run
-     * are refused (CIM_EFORMAT); a directory output too (CIM_EINVALID:
-     * rebuild it). CIM_TILES_SINCE_ARCHIVE: since the run the archive holds
-     * (its cim_run), or a full build when path does not exist yet: what a
-     * nightly pipeline wants. 0: a full build. */
+     * are refused (CIM_EFORMAT), and so is a since_run whose later changes
+     * were pruned (cim_changes_prune). A directory output is patched too
+     * (its metadata.json records the same). CIM_TILES_SINCE_ARCHIVE: since
+     * the run the archive holds (its cim_run), or a full build when path
+     * does not exist yet or the changes after its run were pruned (stats
+     * rebuilt_pruned): what a nightly pipeline wants. 0: a full build. */
     int64_t since_run;
 } cim_tiles_options;
 #define CIM_TILES_SINCE_ARCHIVE (-1)
@@ -105,6 +107,10 @@ typedef struct cim_tiles_stats {
     int64_t tiles_touched;     /* since_run: tiles the recorded changes touch (replaced or deleted) */
     int64_t changes;           /* since_run: change records read */
     int64_t since_run;         /* the run patched from (0: a full build) */
+    /* CIM_TILES_SINCE_ARCHIVE on a tileset older than the change record
+     * (cim prune): the horizon (first run whose changes are kept); the
+     * tiles were built in full. 0 otherwise. */
+    int64_t rebuilt_pruned;
 } cim_tiles_stats;
 
 /* Builds the tiles of opts->layers into path. out (may be NULL) gets the
