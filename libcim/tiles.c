@@ -154,7 +154,8 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
         rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
     tl_limits lim = {o->max_tile_bytes ? o->max_tile_bytes : 500000,
                      o->max_tile_features ? o->max_tile_features : 200000, o->buffer, tl_sink_gzip(sink), &grid};
-    tl_zooms zr = {path, sink, {NULL}, readers, schema, o->layer_count, &lim, o, {INFINITY, INFINITY, -INFINITY, -INFINITY}, &stats};
+    tl_zooms zr = {.path = path, .sink = sink, .readers = readers, .schema = schema, .nlayers = o->layer_count,
+                   .lim = &lim, .o = o, .extent = {INFINITY, INFINITY, -INFINITY, -INFINITY}, .stats = &stats};
     /* the layers' extents: the bounds, and where the blocks are */
     double bounds[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     for (size_t i = 0; i < o->layer_count && !rc; i++) {
@@ -165,19 +166,15 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
         if ((rc = tl_reader_open(&readers[i], &schema[i], store, o->layers[i], o->fields, o->field_count, o->threads,
                                  &grid)))
             break;
-        double b[4];
-        int64_t n = tl_reader_extent(readers[i], b);
+        double e[4], b[4];
+        int64_t n = tl_reader_extent(readers[i], e, b);
         stats.features_read += n;
-        if (n)
-            for (int k = 0; k < 2; k++) {
-                zr.extent[k] = fmin(zr.extent[k], b[k]);
-                zr.extent[k + 2] = fmax(zr.extent[k + 2], b[k + 2]);
-            }
-        if (n && (rc = tl_reader_bounds(readers[i], b)) == 0)
-            for (int k = 0; k < 2; k++) {
-                bounds[k] = fmin(bounds[k], b[k]);
-                bounds[k + 2] = fmax(bounds[k + 2], b[k + 2]);
-            }
+        for (int k = 0; n && k < 2; k++) {
+            zr.extent[k] = fmin(zr.extent[k], e[k]);
+            zr.extent[k + 2] = fmax(zr.extent[k + 2], e[k + 2]);
+            bounds[k] = fmin(bounds[k], b[k]);
+            bounds[k + 2] = fmax(bounds[k + 2], b[k + 2]);
+        }
     }
     if (!rc && since) {
         rc = tl_since_tiles(&touched, store, o, since, &lim);
@@ -186,11 +183,12 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
         for (int z = o->minzoom; z <= o->maxzoom; z++)
             stats.tiles_touched += (int64_t)touched.zoom[z].n;
     }
-    /* groups of zooms from the top, so that the most tiled zooms share a read */
+    /* groups of TL_BLOCK_ZOOMS zooms counted from the top (z12-14, then
+     * z10-11), so that the zooms with the most tiles share a read; built
+     * from the lowest, as the outputs want the zooms in order */
     int nz = o->maxzoom - o->minzoom + 1;
-    for (int zlo = o->minzoom + (nz - 1) % TL_BLOCK_ZOOMS + 1 - TL_BLOCK_ZOOMS, first = 1; zlo <= o->maxzoom && !rc;
-         zlo += TL_BLOCK_ZOOMS, first = 0) {
-        int lo = first ? o->minzoom : zlo, hi = zlo + TL_BLOCK_ZOOMS - 1;
+    for (int lo = o->minzoom, hi = lo + (nz - 1) % TL_BLOCK_ZOOMS; lo <= o->maxzoom && !rc;
+         lo = hi + 1, hi += TL_BLOCK_ZOOMS) {
         const tl_tiles *t[TL_BLOCK_ZOOMS];
         for (int z = lo; z <= hi; z++)
             t[z - lo] = &touched.zoom[z];

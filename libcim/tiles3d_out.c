@@ -1,35 +1,22 @@
 /* tiles3d_out.c: the tileset's output directory. Everything is written into
- * "<dir>.tmp-<pid>" and renamed over dir at the end, so a failed or
- * interrupted build leaves no half-written tileset: an older tileset at dir
- * stays until the new one is complete, then is moved aside and removed. */
+ * "<dir>.tmp-<pid>" and swapped in for dir at the end (dirtree.c), so a
+ * failed or interrupted build leaves no half-written tileset: an older
+ * tileset at dir stays until the new one is complete. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirtree_int.h"
 #include "error_int.h"
 #include "tiles3d_int.h"
 
 static int io_error(const char *what, const char *path)
 {
     return cim_error_set(CIM_EIO, CIM_ERRCLASS_IO, "%s '%s': %s", what, path, strerror(errno));
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) ? -1 : 0;
-}
-
-static void remove_tree(const char *path)
-{
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static char *with_suffix(const char *dir, const char *what)
@@ -51,7 +38,7 @@ int t3_out_open(t3_out *o, const char *dir)
     o->tmp = with_suffix(dir, "tmp");
     if (!o->dir || !o->tmp)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-    remove_tree(o->tmp); /* a leftover of a crashed run with our pid */
+    cim_dir_remove(o->tmp); /* a leftover of a crashed run with our pid */
     if (mkdir(o->tmp, 0777))
         return io_error("cannot create the output directory", o->tmp);
     size_t n = strlen(o->tmp) + 4;
@@ -76,36 +63,15 @@ int t3_out_write(const char *path, const void *data, size_t len)
 
 int t3_out_finish(t3_out *o)
 {
-    struct stat st;
-    char *old = NULL;
-    if (!stat(o->dir, &st)) {
-        if (!(old = with_suffix(o->dir, "old")))
-            return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
-        remove_tree(old);
-        if (rename(o->dir, old)) {
-            int rc = io_error("cannot move the older tileset aside", o->dir);
-            free(old);
-            return rc;
-        }
-    }
-    if (rename(o->tmp, o->dir)) {
-        int rc = io_error("cannot rename the finished tileset to", o->dir);
-        if (old)
-            rename(old, o->dir); /* put the older one back */
-        free(old);
-        return rc;
-    }
-    o->done = 1;
-    if (old)
-        remove_tree(old);
-    free(old);
-    return 0;
+    int rc = cim_dir_swap_in(o->tmp, o->dir);
+    o->done = rc == 0;
+    return rc;
 }
 
 void t3_out_clear(t3_out *o)
 {
     if (o->tmp && !o->done)
-        remove_tree(o->tmp);
+        cim_dir_remove(o->tmp);
     free(o->dir);
     free(o->tmp);
     memset(o, 0, sizeof *o);

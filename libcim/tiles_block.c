@@ -2,10 +2,12 @@
  * tile of the group's first zoom. Its features are read once from the store
  * through the layers' spatial indexes and each is copied into the tiles its
  * box (plus the buffer) meets, in fid order, so that memory follows the
- * block and not the layer. Past the budget, the fullest tile gives up half its bytes, the
- * features its rendering would drop first under the limits (the smallest;
- * points from the densest parts): a tile holding that much source is far
- * over the limits anyway, and it says what it dropped. */
+ * block and not the layer. Past the budget (the memory the copies hold), the
+ * fullest tile that is far over its limits gives up half its features'
+ * bytes, the features its rendering would drop first under them (the
+ * smallest; points from the densest parts), and counts them as dropped.
+ * Tiles within their limits are never cut, so a block of such tiles may
+ * pass the budget. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,8 @@ static tl_layer *new_layers(const tl_layer *schema, size_t nlayers)
     return l;
 }
 
-/* Drops features of t, in the limits' order, until it holds half its bytes. */
+/* Drops features of t, in the limits' order, until it holds half its
+ * features' bytes. */
 static int evict(tl_block *b, tl_btile *t)
 {
     size_t n = 0;

@@ -104,11 +104,10 @@ size_t tl_feature_bytes(const tl_layer *l, size_t fi);
 typedef struct tl_reader tl_reader;
 int tl_reader_open(tl_reader **out, tl_layer *schema, struct cim_store *s, const char *name,
                    const char *const *fields, size_t nfields, size_t threads, const tl_grid *grid);
-/* The features with a geometry, and their extent in the grid CRS (widened
- * a little; meaningless when there are none). */
-int64_t tl_reader_extent(const tl_reader *r, double box[4]);
-/* The extent as it is (for the metadata's bounds). */
-int tl_reader_bounds(const tl_reader *r, double box[4]);
+/* The count of features with a geometry, their extent in the grid CRS
+ * (widened a little, for the blocks) and their bounds (their own boxes,
+ * united, for the metadata); the boxes are meaningless when there are none. */
+int64_t tl_reader_extent(const tl_reader *r, double extent[4], double bounds[4]);
 typedef int (*tl_chunk_fn)(const tl_layer *chunk, void *payload);
 int tl_reader_each(tl_reader *r, const double *box, tl_chunk_fn fn, void *payload);
 void tl_reader_free(tl_reader *r);

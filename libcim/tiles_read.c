@@ -272,16 +272,11 @@ done:
     return rc;
 }
 
-int64_t tl_reader_extent(const tl_reader *r, double box[4])
+int64_t tl_reader_extent(const tl_reader *r, double extent[4], double bounds[4])
 {
-    memcpy(box, r->extent, sizeof r->extent);
+    memcpy(extent, r->extent, sizeof r->extent);
+    memcpy(bounds, r->bounds, sizeof r->bounds);
     return r->count;
-}
-
-int tl_reader_bounds(const tl_reader *r, double box[4])
-{
-    memcpy(box, r->bounds, sizeof r->bounds);
-    return 0;
 }
 
 /* Reprojects and measures the chunk, hands it on, empties it. */

@@ -18,7 +18,7 @@ typedef struct build_job {
     const tl_layer *schema;
     size_t nlayers;
     const tl_limits *lim;
-    tl_btile **tiles;   /* this block's, by zoom and tile id */
+    tl_btile **tiles;   /* the batch's, block by block, each by zoom and tile id */
     uint8_t **out;
     size_t *out_len;
     cim_tiles_zoom_stats *st;
