@@ -2,12 +2,11 @@
  * tile of the group's first zoom. Its features are read once from the store
  * through the layers' spatial indexes and each is copied into the tiles its
  * box (plus the buffer) meets, in fid order, so that memory follows the
- * block and not the layer. Past the budget (the memory the copies hold), the
- * fullest tile that is far over its limits gives up half its features'
- * bytes, the features its rendering would drop first under them (the
- * smallest; points from the densest parts), and counts them as dropped.
- * Tiles within their limits are never cut, so a block of such tiles may
- * pass the budget. */
+ * block and not the layer. A tile whose copies grow far past its limits
+ * gives up half its features' bytes there and then, the features its
+ * rendering would drop first under them (the smallest; points from the
+ * densest parts), counted as dropped: what a tile holds depends on its own
+ * features only. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,33 +108,14 @@ static int evict(tl_block *b, tl_btile *t)
 
 /* Non-zero when t holds far more than its limits let it keep: some 32
  * bytes of source per byte of a full tile (parcels take about 20), or twice
- * the features. Only such a tile gives features up, so a tile within its
- * limits renders as it would with memory to spare. */
+ * the features. It depends on the tile alone, so a tile holds the same
+ * features whatever else its block holds (a patch builds only some). */
 static int far_over(const tl_block *b, const tl_btile *t)
 {
     size_t n = 0;
     for (size_t li = 0; li < b->nlayers; li++)
         n += t->layers[li].nf;
     return (double)t->bytes > 32.0 * (double)b->lim->max_bytes || (double)n > 2.0 * (double)b->lim->max_features;
-}
-
-static int over_budget(tl_block *b)
-{
-    while (b->bytes > b->budget) {
-        tl_btile *full = NULL;
-        for (size_t i = 0; i < b->nslots; i++)
-            if (b->t[i].layers && (!full || b->t[i].bytes > full->bytes) && far_over(b, &b->t[i]))
-                full = &b->t[i];
-        if (!full || full->bytes == 0)
-            break;
-        size_t before = full->bytes;
-        int rc = evict(b, full);
-        if (rc)
-            return rc;
-        if (full->bytes == before)
-            break; /* one feature over the budget alone: keep it */
-    }
-    return 0;
 }
 
 /* A chunk of the layer being read into the tiles each feature meets. */
@@ -167,22 +147,23 @@ static int distribute(const tl_layer *chunk, void *payload)
                         return oom();
                     t->bytes += tl_layer_bytes(l) - before;
                     b->bytes += tl_layer_bytes(l) - before;
+                    int rc = far_over(b, t) ? evict(b, t) : 0;
+                    if (rc)
+                        return rc;
                 }
         }
     }
-    return over_budget(b);
+    return 0;
 }
 
 int tl_block_fill(tl_block *b, tl_reader *const *readers, const tl_layer *schema, size_t nlayers,
-                  const tl_limits *lim, int zlo, int zhi, uint32_t bx, uint32_t by, const tl_tiles *const *touched,
-                  size_t budget)
+                  const tl_limits *lim, int zlo, int zhi, uint32_t bx, uint32_t by, const tl_tiles *const *touched)
 {
     const tl_grid *g = lim->grid;
     memset(b, 0, sizeof *b);
     b->schema = schema;
     b->nlayers = nlayers;
     b->lim = lim;
-    b->budget = budget;
     b->nzoom = zhi - zlo + 1;
     for (int zi = 0; zi < b->nzoom; zi++) {
         tl_bzoom *bz = &b->zoom[zi];

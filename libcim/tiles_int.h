@@ -221,16 +221,13 @@ int tl_since_check(struct cim_store *s, const char *path, cim_tiles_format forma
  * the group's first zoom, each holding a copy of the features its box
  * (plus the buffer) meets. The block's features are read once for all. */
 #define TL_BLOCK_ZOOMS 3
-/* The memory a block's copies may hold before its fullest tile drops
- * features. Two blocks are held at once (one read while one renders). */
-#define TL_BLOCK_BUDGET ((size_t)32 << 20)
 typedef struct tl_btile {
     uint64_t tid;
     uint32_t x, y;
     int z;
     tl_layer *layers;           /* one per store layer; NULL while empty */
     size_t bytes;               /* the memory its layers hold */
-    int64_t dropped, points_dropped; /* to keep within the budget */
+    int64_t dropped, points_dropped; /* while far over its limits */
 } tl_btile;
 typedef struct tl_bzoom {
     int z;
@@ -247,14 +244,13 @@ typedef struct tl_block {
     const tl_layer *schema;
     size_t nlayers, layer;      /* layer: the one being read */
     const tl_limits *lim;
-    size_t bytes, budget;
+    size_t bytes;               /* the memory its tiles hold */
 } tl_block;
 /* Fills block (bx, by) of zoom zlo with the tiles of zooms zlo..zhi
  * (touched not NULL: only touched[z]'s) from readers. Clear b even on
  * failure. */
 int tl_block_fill(tl_block *b, tl_reader *const *readers, const tl_layer *schema, size_t nlayers,
-                  const tl_limits *lim, int zlo, int zhi, uint32_t bx, uint32_t by, const tl_tiles *const *touched,
-                  size_t budget);
+                  const tl_limits *lim, int zlo, int zhi, uint32_t bx, uint32_t by, const tl_tiles *const *touched);
 /* The tiles holding features, by zoom then tile id, into out (room for nslots). */
 size_t tl_block_tiles(tl_block *b, tl_btile **out);
 void tl_block_clear(tl_block *b);

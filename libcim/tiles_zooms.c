@@ -99,9 +99,10 @@ static void add_stats(cim_tiles_zoom_stats *zs, const cim_tiles_zoom_stats *st)
 }
 
 /* Blocks rendered together: small blocks (sparse data at high zooms) are
- * gathered until they hold this many tiles or half the budget, so that a
- * render keeps every worker busy. */
+ * gathered until they hold this many tiles or bytes, so that a render keeps
+ * every worker busy. */
 #define BATCH_TILES 64
+#define BATCH_BYTES ((size_t)16 << 20)
 
 typedef struct batch {
     tl_block *b;
@@ -221,8 +222,7 @@ static int batch_fill(const tl_zooms *zr, batch *q, int zlo, int zhi, uint32_t x
         q->cap = cap;
     }
     tl_block *b = &q->b[q->nb++];
-    int rc = tl_block_fill(b, zr->readers, zr->schema, zr->nlayers, zr->lim, zlo, zhi, x, y, touched,
-                           TL_BLOCK_BUDGET);
+    int rc = tl_block_fill(b, zr->readers, zr->schema, zr->nlayers, zr->lim, zlo, zhi, x, y, touched);
     for (size_t i = 0; i < b->nslots; i++)
         q->ntiles += b->t[i].layers != NULL;
     q->bytes += b->bytes;
@@ -290,7 +290,7 @@ int tl_zooms_run(tl_zooms *zr, int zlo, int zhi, const tl_tiles *const *touched,
     batch q = {0};
     for (size_t i = 0; i < nb && !rc; i++) {
         rc = batch_fill(zr, &q, zlo, zhi, blocks[i].x, blocks[i].y, touched);
-        if (!rc && i + 1 < nb && q.ntiles < BATCH_TILES && q.bytes < TL_BLOCK_BUDGET / 2)
+        if (!rc && i + 1 < nb && q.ntiles < BATCH_TILES && q.bytes < BATCH_BYTES)
             continue;
         rc = stage_finish(&g, rc);
         if (!rc)
