@@ -167,7 +167,9 @@ int cim_tiles_build(cim_tiles_stats *out, cim_store *store, const char *path, co
                                  &grid)))
             break;
         double e[4], b[4];
-        int64_t n = tl_reader_extent(readers[i], e, b);
+        int64_t n = 0;
+        if ((rc = tl_reader_extent(readers[i], &n, e, b)))
+            break;
         stats.features_read += n;
         for (int k = 0; n && k < 2; k++) {
             zr.extent[k] = fmin(zr.extent[k], e[k]);

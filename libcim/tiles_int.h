@@ -96,8 +96,8 @@ size_t tl_layer_bytes(const tl_layer *l);
 size_t tl_feature_bytes(const tl_layer *l, size_t fi);
 
 /* A store layer read a box at a time. tl_reader_open fills schema (name and
- * keys; the caller clears it after tl_reader_free) and reads the layer's
- * extent. tl_reader_each calls fn with chunks of the features (borrowing
+ * keys; the caller clears it after tl_reader_free) and prepares the reads.
+ * tl_reader_each calls fn with chunks of the features (borrowing
  * schema's names, in the grid CRS, boxes and sizes measured) whose box in
  * the store meets the image of box (grid CRS; NULL: every feature), in fid
  * order. */
@@ -106,8 +106,9 @@ int tl_reader_open(tl_reader **out, tl_layer *schema, struct cim_store *s, const
                    const char *const *fields, size_t nfields, size_t threads, const tl_grid *grid);
 /* The count of features with a geometry, their extent in the grid CRS
  * (widened a little, for the blocks) and their bounds (their own boxes,
- * united, for the metadata); the boxes are meaningless when there are none. */
-int64_t tl_reader_extent(const tl_reader *r, double extent[4], double bounds[4]);
+ * united, for the metadata); the boxes are meaningless when there are none.
+ * Read on the first call (or box read), never for a whole-layer read. */
+int tl_reader_extent(tl_reader *r, int64_t *count, double extent[4], double bounds[4]);
 typedef int (*tl_chunk_fn)(const tl_layer *chunk, void *payload);
 int tl_reader_each(tl_reader *r, const double *box, tl_chunk_fn fn, void *payload);
 void tl_reader_free(tl_reader *r);

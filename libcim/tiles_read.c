@@ -88,6 +88,8 @@ struct tl_reader {
     double extent[4];         /* the layer in the grid CRS, widened */
     double bounds[4];         /* the features' own boxes, united */
     int64_t count;            /* features with a geometry */
+    int indexed;              /* a SpatiaLite layer with its R*Tree */
+    int measured;             /* count, extent and bounds read */
     tl_layer chunk;
     cim_buf wkb;
 };
@@ -143,14 +145,14 @@ static int box_through(cim_transform *t, const double in[4], double out[4], doub
 
 /* The layer's extent in the store CRS (from its spatial index where it has
  * one) and its count of features with a geometry. */
-static int store_extent(tl_reader *r, int indexed, double box[4])
+static int store_extent(tl_reader *r, double box[4])
 {
     cim_sql *q = NULL;
     int rc = r->pg ? cim_sql_preparef(r->s, &q,
                                       "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM "
                                       "(SELECT ST_Extent(geom) AS e, count(geom) AS n FROM \"%w\") AS x",
                                       r->table)
-             : indexed ? cim_sql_preparef(r->s, &q,
+             : r->indexed ? cim_sql_preparef(r->s, &q,
                                           "SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) FROM \"idx_%w_geom\"",
                                           r->table)
                        : cim_sql_preparef(r->s, &q,
@@ -169,12 +171,12 @@ static int store_extent(tl_reader *r, int indexed, double box[4])
     return rc < 0 ? rc : 0;
 }
 
-static int prepare(tl_reader *r, int indexed)
+static int prepare(tl_reader *r)
 {
     char *sql = r->pg ? sqlite3_mprintf("%s WHERE geom && ST_MakeEnvelope(?1, ?3, ?2, ?4) AND fid > CAST(?5 AS BIGINT) "
                                         "ORDER BY fid LIMIT %d",
                                         r->select, TL_PG_BLOCK)
-                : indexed ? sqlite3_mprintf("%s WHERE fid IN (SELECT pkid FROM \"idx_%w_geom\" WHERE xmax >= ?1 AND "
+                : r->indexed ? sqlite3_mprintf("%s WHERE fid IN (SELECT pkid FROM \"idx_%w_geom\" WHERE xmax >= ?1 AND "
                                             "xmin <= ?2 AND ymax >= ?3 AND ymin <= ?4) AND geom IS NOT NULL ORDER BY fid",
                                             r->select, r->table)
                           : sqlite3_mprintf("%s WHERE geom IS NOT NULL AND MbrMaxX(geom) >= ?1 AND MbrMinX(geom) <= ?2 "
@@ -241,7 +243,7 @@ int tl_reader_open(tl_reader **out, tl_layer *schema, cim_store *s, const char *
     char idx[300], src[32];
     snprintf(idx, sizeof idx, "idx_%s_geom", name);
     snprintf(src, sizeof src, "EPSG:%d", info->srid);
-    int indexed = !r->pg && cim_store_table_exists(s, idx);
+    r->indexed = !r->pg && cim_store_table_exists(s, idx);
     r->nfwd = threads ? threads : cim_pool_default_threads();
     if (!rc && !(r->fwd = calloc(r->nfwd, sizeof *r->fwd)))
         rc = cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory");
@@ -252,14 +254,8 @@ int tl_reader_open(tl_reader **out, tl_layer *schema, cim_store *s, const char *
     snprintf(src, sizeof src, "EPSG:%d", grid->srid);
     if (!rc)
         rc = cim_transform_new(&r->inv, src, NULL, info->srid);
-    double box[4];
     if (!rc)
-        rc = prepare(r, indexed);
-    if (!rc && (rc = store_extent(r, indexed, box)) == 0 && r->count > 0 &&
-        box_through(r->fwd[0], box, r->extent, grid->ymax))
-        rc = cim_error_prefix("the layer's extent");
-    if (!rc && r->count > 0)
-        rc = exact_bounds(r, box);
+        rc = prepare(r);
 done:
     if (rc) {
         cim_error_prefix("layer '%s'", name);
@@ -272,11 +268,29 @@ done:
     return rc;
 }
 
-int64_t tl_reader_extent(const tl_reader *r, double extent[4], double bounds[4])
+/* The count, extent and bounds, read once, when a box read or the caller
+ * first needs them (a whole-layer read never does). */
+static int measure_extent(tl_reader *r)
 {
+    if (r->measured)
+        return 0;
+    double box[4];
+    int rc = store_extent(r, box);
+    if (!rc && r->count > 0 && box_through(r->fwd[0], box, r->extent, r->grid->ymax))
+        rc = cim_error_prefix("layer '%s': the layer's extent", r->table);
+    if (!rc && r->count > 0)
+        rc = exact_bounds(r, box);
+    r->measured = !rc;
+    return rc;
+}
+
+int tl_reader_extent(tl_reader *r, int64_t *count, double extent[4], double bounds[4])
+{
+    int rc = measure_extent(r);
     memcpy(extent, r->extent, sizeof r->extent);
     memcpy(bounds, r->bounds, sizeof r->bounds);
-    return r->count;
+    *count = r->count;
+    return rc;
 }
 
 /* Reprojects and measures the chunk, hands it on, empties it. */
@@ -336,6 +350,9 @@ int tl_reader_each(tl_reader *r, const double *box, tl_chunk_fn fn, void *payloa
 {
     if (!box)
         return each_in(r, NULL, fn, payload);
+    int rc = measure_extent(r);
+    if (rc)
+        return rc;
     double sbox[4], b[4] = {fmax(box[0], r->extent[0]), fmax(box[1], r->extent[1]), fmin(box[2], r->extent[2]),
                             fmin(box[3], r->extent[3])};
     if (!r->count || b[0] > b[2] || b[1] > b[3])

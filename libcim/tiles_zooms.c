@@ -235,9 +235,9 @@ static int by_tid(const void *a, const void *b)
     return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-/* The blocks (tiles of zoom zlo) that the layers' extent (plus the buffer)
- * meets and, when patching, that hold a touched tile of zooms zlo..zhi, by
- * tile id. */
+/* The blocks (tiles of zoom zlo), by tile id: those the layers' extent
+ * (plus the buffer) meets or, when patching, those holding a touched tile
+ * of zooms zlo..zhi (derived from the touched tiles, not searched for). */
 static int blocks_of(const tl_zooms *zr, int zlo, int zhi, const tl_tiles *const *touched, tl_tile **out,
                      size_t *count)
 {
@@ -253,22 +253,34 @@ static int blocks_of(const tl_zooms *zr, int zlo, int zhi, const tl_tiles *const
              y0 = (uint32_t)fmax(0, fmin(maxy, floor((g->y0 - zr->extent[3] - pad) / bsize))),
              y1 = (uint32_t)fmax(0, fmin(maxy, floor((g->y0 - zr->extent[1] + pad) / bsize)));
     size_t n = 0, cap = (size_t)(x1 - x0 + 1) * (y1 - y0 + 1);
-    tl_tile *t = calloc(cap, sizeof *t);
+    if (touched) {
+        cap = 0;
+        for (int z = zlo; z <= zhi; z++)
+            cap += touched[z - zlo]->n;
+    }
+    tl_tile *t = calloc(cap ? cap : 1, sizeof *t);
     if (!t)
         return cim_error_set(CIM_EINTERNAL, CIM_ERRCLASS_INTERNAL, "out of memory (zoom %d blocks)", zlo);
-    for (uint32_t y = y0; y <= y1; y++)
-        for (uint32_t x = x0; x <= x1; x++) {
-            int hit = !touched;
-            for (int z = zlo; z <= zhi && !hit; z++)
-                for (size_t i = 0; i < touched[z - zlo]->n && !hit; i++)
-                    hit = touched[z - zlo]->t[i].x >> (z - zlo) == x && touched[z - zlo]->t[i].y >> (z - zlo) == y;
-            if (hit)
+    if (touched) {
+        /* a patch: the blocks holding a touched tile, each once */
+        for (int z = zlo; z <= zhi; z++)
+            for (size_t i = 0; i < touched[z - zlo]->n; i++) {
+                uint32_t x = touched[z - zlo]->t[i].x >> (z - zlo), y = touched[z - zlo]->t[i].y >> (z - zlo);
                 t[n++] = (tl_tile){tl_tile_id(g, zlo, x, y), x, y};
-        }
+            }
+    } else {
+        for (uint32_t y = y0; y <= y1; y++)
+            for (uint32_t x = x0; x <= x1; x++)
+                t[n++] = (tl_tile){tl_tile_id(g, zlo, x, y), x, y};
+    }
     if (n > 1)
         qsort(t, n, sizeof *t, by_tid);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || t[i].tid != t[k - 1].tid)
+            t[k++] = t[i];
     *out = t;
-    *count = n;
+    *count = k;
     return 0;
 }
 
