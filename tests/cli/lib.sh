@@ -201,6 +201,18 @@ new_store() {
     fi
 }
 
+# district_store NAME [SAMPLE OPTIONS...]: $T/NAME, a store of the sample
+# district's parcels, roads and stations (the sources in $T/district).
+district_store() {
+    local name=$1
+    shift
+    "$CIM" sample "$T/district" "$@" --quiet || fail "sample"
+    new_store "$name"
+    for l in parcels roads stations; do
+        "$CIM" ingest "$T/$name" "$T/district/$l.geojson" --quiet || fail "ingest $l"
+    done
+}
+
 finish() {
     _FINISHED=1
     echo "$PASSED passed, $FAILED failed"

@@ -11,13 +11,9 @@
 # prune step with keep-runs runs every time.
 . "$(dirname "$0")/lib.sh"
 
+district_store s.cim --days 0
 d=$T/district
-"$CIM" sample "$d" --days 0 --quiet || fail "sample"
-new_store s.cim
 s=$T/s.cim
-for l in parcels roads stations; do
-    "$CIM" ingest "$s" "$d/$l.geojson" --quiet || fail "ingest $l"
-done
 L=parcels,roads,stations
 tiles() { "$CIM" tiles "$s" --layer "$L" --minzoom 10 --maxzoom 15 "$@"; }
 expect_exit 0 -- tiles -o "$T/t.mbtiles" --quiet

@@ -13,13 +13,8 @@ if [ ! -d "$NODE_DIR/node_modules/pmtiles" ]; then
 fi
 node_read() { node "$NODE_DIR/tiles_read.mjs" "$@"; }
 
-d=$T/district
-"$CIM" sample "$d" --quiet
-new_store s.cim
+district_store s.cim
 s=$T/s.cim
-for l in parcels roads stations; do
-    "$CIM" ingest "$s" "$d/$l.geojson" --quiet || fail "ingest $l"
-done
 before=$(store_fingerprint "$s")
 
 # --- MBTiles, read by GDAL
